@@ -1,0 +1,720 @@
+"""Convolution lab: draw, pick kernels, watch convolution → threshold → pooling, number by number.
+
+It opens on the lecture's worked example (the 8×8 O, the diagonal kernel, "same" padding,
+threshold 0, 2×2 max pooling) and every number follows any change. Every number comes from
+``cnn_core``; this page only draws.
+
+Session state (all keys start with ``lab_``):
+    lab_grid, lab_grid_rev : the drawing (H, W) of 0/1 and its revision (see widgets.set_grid)
+    lab_k{n}_…             : kernel editor n (1–4), see widgets.kernel_editor
+    lab_3d_k{c}_…          : the second layer's kernel for channel c
+    lab_show_step, lab_show_3d : whether the step-through / the 3-D convolution is open (both
+                             closed at first; open them by setting these keys to True)
+    lab_step_what          : "convolution" or "pooling"; lab_step_kernel: 0-based kernel index
+    lab_step_pos_convolution, lab_step_pos_pooling : the output cell, row-major index (row·ow+col)
+    lab_step_playing       : play/pause of the step-through
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from cnn_core import (
+    conv2d,
+    conv_output_shape,
+    conv_trace,
+    format_number,
+    grids,
+    kernels,
+    pad_image,
+    pool2d,
+    pool_output_shape,
+    pool_trace,
+    threshold,
+)
+from playground import links, state, widgets
+from playground.components.grid import draw_grid
+
+GRID = "lab_grid"
+MAX_KERNELS = 4
+DEFAULT_KERNELS = ("deck diagonal /", "deck diagonal \\", "horizontal line", "vertical line")
+POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
+STEP_SECONDS = 0.8  # one window per 0.8 s while playing: slow enough to read the sum
+
+# Width the map row may use at 1280×720 with the sidebar open (the main column is ~820 px).
+MAP_ROW_BUDGET_PX = 800
+MIN_CELL_PX = 18  # below this the numbers get hard to read: let panels wrap instead
+
+CAPTIONS = {
+    "input": "A two-dimensional array of pixels: 1 is ink, 0 is paper. Draw with the mouse "
+    "(or arrow keys and Space).",
+    "conv": r"Convolution, $(I * K)_{xy} = \sum_{i} \sum_{j} K_{ij} \cdot I_{x+i-1,\,y+j-1}$: "
+    "each cell says how well the window under the kernel matches it, a way to find local "
+    "features.",
+    "thr": "Threshold: values above t are kept, the others become 0.",
+    "pool": "Pooling: subsampling from m by m pixels into 1 pixel ({mode}). Fewer numbers, "
+    "and a feature that moves a little still lands in the same cell: shift invariance.",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The sidebar's choices, as ``cnn_core`` takes them."""
+
+    padding: str | int = "same"
+    stride: int = 1
+    t: float = 0.0
+    pool_mode: str = "max"
+    p: float = 2.0
+    pool_size: int = 2
+    pool_stride: int | None = None  # None: the pool size (windows side by side)
+    n_kernels: int = 1
+
+
+@dataclass
+class Maps:
+    """One kernel's results; ``error`` says which stage could not be computed and why."""
+
+    kernel: np.ndarray  # (k, k)
+    name: str
+    feature: np.ndarray | None = None  # (oh, ow)
+    thresholded: np.ndarray | None = None  # (oh, ow)
+    pooled: np.ndarray | None = None  # (ph, pw)
+    error: str | None = None
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+# Defaults of the sidebar's widgets, set once per session. Widgets get their values from
+# session state (never a value= argument), so other code (a shared link, the Lesson page) may
+# set these keys before the lab runs.
+SETTING_DEFAULTS = {
+    "lab_n_kernels": 1,
+    "lab_pad_kind": "same",
+    "lab_pad_n": 1,
+    "lab_stride": 1,
+    "lab_t": 0.0,
+    "lab_pool_mode": "max",
+    "lab_p": 2.0,
+    "lab_pool_size": 2,
+    "lab_pool_stride": "= size",
+}
+
+
+def settings_sidebar() -> Settings:
+    """The lab's settings, in the sidebar so the main column keeps its width for the maps."""
+    ss = st.session_state
+    for key, value in SETTING_DEFAULTS.items():
+        ss.setdefault(key, value)
+    sb = st.sidebar
+    sb.subheader("Lab settings")
+    n = sb.segmented_control(
+        "Kernels",
+        list(range(1, MAX_KERNELS + 1)),
+        required=True,
+        key="lab_n_kernels",
+        help="Several kernels at once: each gives its own feature map, and together they "
+        "become the channels of the 3-D convolution.",
+    )
+    pad_kind = sb.segmented_control(
+        "Padding",
+        ["valid", "same", "n"],
+        required=True,
+        key="lab_pad_kind",
+        help="valid: no padding, the map shrinks. same: zeros around the input so the map "
+        "keeps its size (odd kernels). n: n rows/columns of zeros on every side.",
+    )
+    padding: str | int = pad_kind
+    if pad_kind == "n":
+        padding = int(sb.number_input("Zero rows/columns on each side", 0, 4, key="lab_pad_n"))
+    stride = int(
+        sb.number_input(
+            "Stride", 1, 4, key="lab_stride", help="How many cells the window moves each step."
+        )
+    )
+    t = float(
+        sb.slider(
+            "Threshold t",
+            -6.0,
+            6.0,
+            step=0.5,
+            key="lab_t",
+            help="Values above t are kept; t = 0 is the lecture's threshold.",
+        )
+    )
+    mode = sb.segmented_control(
+        "Pooling",
+        list(POOL_MODES),
+        required=True,
+        key="lab_pool_mode",
+        format_func=POOL_MODES.get,
+    )
+    p = float(ss["lab_p"])
+    if mode == "lp":
+        p = float(
+            sb.number_input(
+                "p",
+                1.0,
+                10.0,
+                step=0.5,
+                key="lab_p",
+                help="Lᵖ pooling: (Σ |x|ᵖ)^(1/p); p = 1 sums, large p → max",
+            )
+        )
+    size = int(sb.number_input("Pool size m", 1, 4, key="lab_pool_size"))
+    pool_stride = sb.selectbox("Pool stride", ["= size", 1, 2, 3, 4], key="lab_pool_stride")
+    return Settings(
+        padding=padding,
+        stride=stride,
+        t=t,
+        pool_mode=mode,
+        p=p,
+        pool_size=size,
+        pool_stride=None if pool_stride == "= size" else int(pool_stride),
+        n_kernels=int(n),
+    )
+
+
+def map_cell_px(grid_size: int, settings: Settings, kernel_size: int) -> int:
+    """One cell size for the input and every map, so windows and cells line up.
+
+    Presenter mode keeps its big cells (panels wrap onto more rows); otherwise the cells shrink
+    so feature map, thresholded map and pooled map fit side by side at 1280×720.
+    """
+    base = state.cell_px()
+    if st.session_state.get(state.PRESENTER):
+        return base
+    k = (kernel_size, kernel_size)
+    try:
+        out = conv_output_shape((grid_size, grid_size), k, settings.padding, settings.stride)[1]
+    except ValueError:  # the page says why below; size the cells for the drawing meanwhile
+        out = grid_size
+    try:
+        pooled = pool_output_shape((out, out), settings.pool_size, settings.pool_stride)[1]
+    except ValueError:
+        pooled = 0
+    cells_across = 2 * out + pooled
+    overhead = 3 * 32 + 2 * 16 + 8  # margins of three figures, the gaps between them
+    fit = (MAP_ROW_BUDGET_PX - overhead) // cells_across
+    return int(max(MIN_CELL_PX, min(base, fit)))
+
+
+# --- computing (all arithmetic is cnn_core's) -----------------------------------------------
+
+
+def compute_maps(image: np.ndarray, kernel: np.ndarray, name: str, s: Settings) -> Maps:
+    """Convolve, threshold and pool; a setting that does not fit stops at that stage."""
+    maps = Maps(kernel=kernel, name=name)
+    try:
+        maps.feature = conv2d(image, kernel, s.padding, s.stride)
+    except ValueError as exc:
+        maps.error = f"Convolution: {exc}"
+        return maps
+    maps.thresholded = threshold(maps.feature, s.t)
+    try:
+        maps.pooled = pool2d(maps.thresholded, s.pool_size, s.pool_stride, s.pool_mode, s.p)
+    except ValueError as exc:
+        maps.error = f"Pooling: {exc}"
+    return maps
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+
+def _heatmap(z, **kwargs) -> dict:
+    """``widgets.heatmap_figure`` with presenter mode's larger numbers."""
+    kwargs.setdefault("font_px", state.number_px(kwargs.get("cell_px", 36)))
+    return widgets.heatmap_figure(z, **kwargs)
+
+
+def _panel(width: int):
+    """A box exactly as wide as its figure, for the figure and its caption (which wraps inside).
+
+    Exactly: Streamlit stretches a plotly figure to a wider box, and the cells would stop being
+    square and stop lining up with the other maps.
+    """
+    return st.container(width=int(width), gap="xsmall")
+
+
+def _pool_label(s: Settings) -> str:
+    name = {"max": "max", "avg": "average", "lp": f"L{format_number(s.p)}"}[s.pool_mode]
+    stride = "" if s.pool_stride in (None, s.pool_size) else f", stride {s.pool_stride}"
+    return f"{name} {s.pool_size}×{s.pool_size}{stride}"
+
+
+def show_kernel_maps(n: int, maps: Maps, image_shape, s: Settings, cell_px: int) -> None:
+    """One row: feature map, thresholded map, pooled map of kernel n (1-based)."""
+    about = kernels.PRESETS[maps.name].description if maps.name in kernels.PRESETS else ""
+    header = f"**Kernel {n}** · {maps.name}" + (f" · :small[{about}]" if about else "")
+    st.markdown(header.replace("\\", "\\\\"))  # "deck diagonal \\" must keep its backslash
+    if maps.feature is None:
+        st.warning(maps.error, icon="⚠️")
+        return
+    # One colour range for the three maps of a kernel: a 3 is the same red in all of them.
+    zmax = float(np.abs(maps.feature).max()) if maps.feature.size else 1.0
+    row = st.container(horizontal=True, gap="small")
+    shape_in = widgets.shape_text(image_shape)
+    shape_fm = widgets.shape_text(maps.feature.shape)
+    figs = [
+        (
+            "fm",
+            _heatmap(
+                maps.feature,
+                title=f"Feature map {shape_in} → {shape_fm}",
+                signed=True,
+                cell_px=cell_px,
+                zmax=zmax,
+            ),
+            CAPTIONS["conv"],
+        ),
+        (
+            "thr",
+            _heatmap(
+                maps.thresholded,
+                title=f"Threshold t={format_number(s.t)}: {shape_fm}",
+                signed=bool((maps.thresholded < 0).any()),
+                cell_px=cell_px,
+                zmax=zmax,
+            ),
+            CAPTIONS["thr"],
+        ),
+    ]
+    if maps.pooled is not None:
+        figs.append(
+            (
+                "pool",
+                _heatmap(
+                    maps.pooled,
+                    title=f"Pooled {shape_fm} → {widgets.shape_text(maps.pooled.shape)}",
+                    signed=bool((maps.pooled < 0).any()),
+                    cell_px=cell_px,
+                    zmax=zmax,
+                ),
+                CAPTIONS["pool"].format(mode=_pool_label(s)),
+            )
+        )
+    for name, fig, caption in figs:
+        with row, _panel(fig["layout"]["width"]):
+            widgets.show_heatmap(fig, key=f"lab_{name}{n}")
+            if n == 1:  # the captions explain the stages once, under the first kernel's maps
+                st.caption(caption)
+    if maps.error:
+        st.warning(maps.error, icon="⚠️")
+
+
+def _clamp_choice(key: str, options: list) -> None:
+    """A select_slider's remembered value must still be one of its options (shapes change)."""
+    ss = st.session_state
+    if key in ss and ss[key] not in options:
+        ss[key] = options[0]
+
+
+def _cells(shape) -> list[int]:
+    """Output cells as row-major indices (a select_slider would read (r, c) pairs as a range)."""
+    return list(range(int(shape[0]) * int(shape[1])))
+
+
+def _cell_name(rc: tuple[int, int]) -> str:
+    return f"row {rc[0] + 1}, column {rc[1] + 1}"
+
+
+def _index_namer(shape):
+    """format_func for a slider over ``_cells(shape)``: 9 → "row 2, column 2" (8 wide)."""
+    return lambda i: _cell_name(divmod(int(i), int(shape[1])))
+
+
+def step_through(image: np.ndarray, all_maps: list[Maps], s: Settings, cell_px: int) -> None:
+    """Slide the window cell by cell, as the deck's frames do (reruns on its own)."""
+    ss = st.session_state
+    ss.setdefault("lab_step_playing", False)
+    playing = bool(ss["lab_step_playing"])
+
+    @st.fragment(run_every=STEP_SECONDS if playing else None)
+    def _step() -> None:
+        usable = [i for i, m in enumerate(all_maps) if m.feature is not None]
+        if not usable:
+            st.info("Nothing to step through: fix the settings above first.")
+            return
+        bar = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+        ss.setdefault("lab_step_what", "convolution")
+        what = bar.segmented_control(
+            "Step through",
+            ["convolution", "pooling"],
+            required=True,
+            key="lab_step_what",
+        )
+        k = 0
+        if len(usable) > 1:
+            ss.setdefault("lab_step_kernel", usable[0])
+            _clamp_choice("lab_step_kernel", usable)
+            k = bar.selectbox(
+                "Kernel",
+                usable,
+                key="lab_step_kernel",
+                format_func=lambda i: f"kernel {i + 1}",
+                width=120,
+            )
+        elif usable:
+            k = usable[0]
+        maps = all_maps[k]
+        target = maps.pooled if what == "pooling" else maps.feature
+        if target is None:
+            st.warning(maps.error, icon="⚠️")
+            return
+        options = _cells(target.shape)
+        pos_key = f"lab_step_pos_{what}"
+        _clamp_choice(pos_key, options)
+        if ss["lab_step_playing"]:
+            current = ss.get(pos_key, options[0])
+            ss[pos_key] = options[(options.index(current) + 1) % len(options)]
+        label = "Pause ⏸" if ss["lab_step_playing"] else "Play ▶"
+        if bar.button(label, key="lab_step_play"):
+            ss["lab_step_playing"] = not ss["lab_step_playing"]
+            st.rerun()  # the whole page: run_every is set where the fragment is declared
+        index = bar.select_slider(
+            "Output cell",
+            options,
+            key=pos_key,
+            format_func=_index_namer(target.shape),
+            width=320,
+        )
+        rc = divmod(int(index), target.shape[1])
+        if what == "pooling":
+            _show_pool_step(maps, rc, s, cell_px, k + 1)
+        else:
+            _show_conv_step(image, maps, rc, s, cell_px, k + 1)
+
+    _step()
+
+
+def _padding_note(shape, pad: int) -> str:
+    """Which row/column labels of the padded input are padding (the image is 1…H)."""
+    if pad == 0:
+        return ""
+    h = shape[0]
+    before = "0" if pad == 1 else f"{1 - pad}…0"
+    after = f"{h + 1}" if pad == 1 else f"{h + 1}…{h + pad}"
+    return f" Rows and columns {before} and {after} are the zero padding."
+
+
+def _show_conv_step(image, maps: Maps, rc, s: Settings, cell_px: int, n: int) -> None:
+    trace = conv_trace(image, maps.kernel, rc[0], rc[1], s.padding, s.stride)
+    padded = pad_image(image, s.padding, maps.kernel.shape)
+    ph = (padded.shape[0] - image.shape[0]) // 2
+    pw = (padded.shape[1] - image.shape[1]) // 2
+    top, left, kh, kw = trace.highlight
+    pad_note = "" if ph == pw == 0 else f", zero-padded to {widgets.shape_text(padded.shape)}"
+    zmax = float(np.abs(maps.feature).max()) or 1.0
+    big = [
+        (
+            _heatmap(
+                padded,
+                title=f"Input{pad_note}",
+                cell_px=cell_px,
+                colorscale=widgets.INK_SCALE,
+                signed=False,
+                highlight=(top + ph, left + pw, kh, kw),
+                origin=(1 - ph, 1 - pw),
+            ),
+            "The window under the kernel (amber)." + _padding_note(image.shape, ph),
+            "in",
+        ),
+        (
+            _heatmap(
+                maps.feature,
+                title=f"Feature map (kernel {n})",
+                signed=True,
+                cell_px=cell_px,
+                zmax=zmax,
+                highlight=(rc[0], rc[1], 1, 1),
+            ),
+            f"The output cell: {_cell_name(rc)}.",
+            "fm",
+        ),
+    ]
+    row = st.container(horizontal=True, gap="small")
+    for fig, caption, name in big:
+        with row, _panel(fig["layout"]["width"]):
+            widgets.show_heatmap(fig, key=f"lab_step_{name}")
+            st.caption(caption)
+
+    # The deck's sum as an equation of small tables: window × kernel → products → Σ.
+    small = max(cell_px, 34)
+    eq = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    parts = [
+        (
+            _heatmap(
+                trace.window,
+                title="Window I",
+                cell_px=small,
+                colorscale=widgets.INK_SCALE,
+                signed=False,
+            ),
+            "win",
+            "×",
+        ),
+        (_heatmap(trace.kernel, title="Kernel K", cell_px=small, signed=True), "ker", "→"),
+        (_heatmap(trace.products, title="Kᵢⱼ × Iᵢⱼ", cell_px=small, signed=True), "prod", None),
+    ]
+    for fig, name, op in parts:
+        with eq, _panel(fig["layout"]["width"]):
+            widgets.show_heatmap(fig, key=f"lab_step_{name}")
+        if op:
+            eq.markdown(f"### {op}")
+    eq.markdown(f"### Σ = {format_number(trace.total)}")
+    st.markdown(
+        f"**{_cell_name(rc).capitalize()}:** "
+        r"$\sum K_{ij} \times I_{ij}$ = " + f"`{trace.formula()}`"
+    )
+
+
+def _show_pool_step(maps: Maps, rc, s: Settings, cell_px: int, n: int) -> None:
+    trace = pool_trace(maps.thresholded, rc[0], rc[1], s.pool_size, s.pool_stride, s.pool_mode, s.p)
+    zmax = float(np.abs(maps.feature).max()) or 1.0
+    winner = None if trace.winner is None else (*trace.winner, 1, 1)
+    panels = [
+        (
+            _heatmap(
+                maps.thresholded,
+                title=f"Thresholded map (kernel {n})",
+                cell_px=cell_px,
+                zmax=zmax,
+                highlight=trace.highlight,
+                second_highlight=winner,
+            ),
+            "The pooling window (amber)" + ("; the winning cell (green)." if winner else "."),
+            "thr",
+        ),
+        (
+            _heatmap(
+                maps.pooled,
+                title="Pooled map",
+                cell_px=cell_px,
+                zmax=zmax,
+                highlight=(rc[0], rc[1], 1, 1),
+            ),
+            f"The output cell: {_cell_name(rc)}.",
+            "pool",
+        ),
+    ]
+    row = st.container(horizontal=True, gap="small")
+    for fig, caption, name in panels:
+        with row, _panel(fig["layout"]["width"]):
+            widgets.show_heatmap(fig, key=f"lab_pstep_{name}")
+            st.caption(caption)
+    st.markdown(f"**{_cell_name(rc).capitalize()}:** `{trace.formula()}`")
+    if trace.winner is not None:
+        st.caption(
+            f"The winner: row {trace.winner[0] + 1}, column {trace.winner[1] + 1} of the "
+            "thresholded map (ties go to the first cell, reading row by row)."
+        )
+
+
+def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
+    """The maps of this layer become the channels of a second convolution (the deck's 3-D
+    convolution): each channel has its own k×k slice of a (C, k, k) kernel, and the output
+    sums every channel's contribution."""
+    ss = st.session_state
+    bar = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+    ss.setdefault("lab_3d_source", "thresholded")
+    ss.setdefault("lab_3d_padding", "same")
+    source = bar.segmented_control(
+        "Channels are the",
+        ["thresholded", "pooled"],
+        required=True,
+        key="lab_3d_source",
+        format_func=lambda v: f"{v} maps",
+    )
+    padding = bar.segmented_control(
+        "Padding", ["valid", "same"], required=True, key="lab_3d_padding"
+    )
+    channels = [getattr(m, source) for m in all_maps]
+    if any(c is None for c in channels):
+        st.info("Some maps above could not be computed: fix the settings first.")
+        return
+    stack = np.stack(channels)  # (C, H, W)
+    n_ch = stack.shape[0]
+    if n_ch == 1:
+        st.caption(
+            "With one kernel there is one channel. Choose 2–4 kernels in the sidebar "
+            "to see the sum over channels."
+        )
+
+    slices = []
+    for c in range(n_ch):
+        row = st.container(horizontal=True, gap="small", vertical_alignment="top")
+        with row:
+            fig = _heatmap(
+                stack[c],
+                title=f"Channel {c + 1}: {source} map {c + 1}",
+                cell_px=cell_px,
+            )
+            with _panel(fig["layout"]["width"]):
+                widgets.show_heatmap(fig, key=f"lab_3d_in{c}")
+            with st.container(width=266):
+                result = widgets.kernel_editor(
+                    f"lab_3d_k{c}", "identity", label=f"channel {c + 1}'s kernel"
+                )
+            slices.append(result.values)
+            try:
+                part = conv2d(stack[c], result.values, padding)
+            except ValueError as exc:
+                st.warning(str(exc), icon="⚠️")
+                continue
+            fig = _heatmap(
+                part, title=f"Contribution of channel {c + 1}", signed=True, cell_px=cell_px
+            )
+            with _panel(fig["layout"]["width"]):
+                widgets.show_heatmap(fig, key=f"lab_3d_part{c}")
+                st.caption(
+                    rf"$\sum_{{i,j}} K^{{{c + 1}}}_{{ij}} \times I^{{{c + 1}}}_{{ij}}$ "
+                    "for every window."
+                )
+
+    if len({k.shape for k in slices}) > 1:
+        st.warning(
+            "The channels' kernels must all have the same size to form one (C, k, k) "
+            "kernel. Pick one size for all of them.",
+            icon="⚠️",
+        )
+        return
+    kernel3d = np.stack(slices)  # (C, k, k)
+    try:
+        total = conv2d(stack, kernel3d, padding)
+    except ValueError as exc:
+        st.warning(str(exc), icon="⚠️")
+        return
+    st.markdown(
+        f"**3-D convolution** of the {widgets.shape_text(stack.shape)} stack with a "
+        f"{widgets.shape_text(kernel3d.shape)} kernel: "
+        r"$I * K = \sum_{channel} \sum_{i,j} K^{channel}_{ij} \times I^{channel}_{ij}$"
+    )
+    row = st.container(horizontal=True, gap="medium", vertical_alignment="top")
+    options = _cells(total.shape)
+    _clamp_choice("lab_3d_pos", options)
+    with row:
+        rc = divmod(int(ss.get("lab_3d_pos", 0)), total.shape[1])
+        fig = _heatmap(
+            total,
+            title=f"Sum over channels: {widgets.shape_text(total.shape)}",
+            signed=True,
+            cell_px=cell_px,
+            highlight=(rc[0], rc[1], 1, 1),
+        )
+        with _panel(fig["layout"]["width"]):
+            widgets.show_heatmap(fig, key="lab_3d_sum")
+            st.caption("Each cell adds up every channel's contribution at that place.")
+        with st.container(width=420):
+            index = st.select_slider(
+                "Explain the cell", options, key="lab_3d_pos", format_func=_index_namer(total.shape)
+            )
+            rc = divmod(int(index), total.shape[1])
+            trace = conv_trace(stack, kernel3d, rc[0], rc[1], padding)
+            parts = " + ".join(
+                f"{format_number(v)} (channel {c + 1})" for c, v in enumerate(trace.channel_sums)
+            )
+            st.markdown(
+                f"{_cell_name(rc).capitalize()}: "
+                + r"$\sum_{channel} \sum_{i,j}$ = "
+                + f"{parts} = **{format_number(trace.total)}**"
+            )
+            with st.expander("Every product"):
+                st.code(trace.formula(), language=None, wrap_lines=True)
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def main() -> None:
+    ss = st.session_state
+    widgets.init_grid(GRID, grids.DECK_O_8x8)
+    s = settings_sidebar()
+
+    st.title("Convolution lab", anchor=False)
+    st.caption(
+        "Draw on the input, edit a kernel, change a setting: every number below "
+        "follows. Convolution → threshold → pooling, as in the lecture."
+    )
+
+    image = np.array(ss[GRID], dtype=int)
+    first_kernel = int(ss.get("lab_k1_size", 3))
+    cell_px = map_cell_px(image.shape[0], s, first_kernel)
+
+    top = st.container(horizontal=True, gap="small", vertical_alignment="top")
+    grid_slot = top.container(width=image.shape[1] * cell_px + 6)
+    with top, st.container(width=170, gap="xsmall"):
+        widgets.grid_toolbar(GRID, key="lab_tools")
+        st.caption(CAPTIONS["input"])
+
+    results = []
+    for n in range(1, s.n_kernels + 1):
+        with top, st.container(width=266, gap="xsmall"):
+            st.markdown(f"**Kernel {n}**")
+            results.append(
+                widgets.kernel_editor(f"lab_k{n}", DEFAULT_KERNELS[n - 1], label=f"kernel {n}")
+            )
+    kernels_now = [(r.values, r.name) for r in results]
+    live(grid_slot, kernels_now, s, cell_px)
+
+
+# A stroke on the drawing reruns only this fragment: the drawing, the maps and the
+# explanations, which are all that depend on it. The sidebar, the toolbar and the kernel
+# editors are not rebuilt, which keeps a click fast (the browser redraws every element a rerun
+# sends). Kernels and settings come in as arguments from the last full run: changing them
+# reruns the whole page.
+@st.fragment
+def live(grid_slot, kernels_now, s: Settings, cell_px: int) -> None:
+    ss = st.session_state
+    with grid_slot:
+        shape = np.asarray(ss[GRID]).shape
+        ss[GRID] = draw_grid(
+            ss[GRID],
+            key="lab_draw",
+            revision=ss[GRID + "_rev"],
+            cell_px=cell_px,
+            label=f"Input image {widgets.shape_text(shape)}",
+        )
+    image = np.array(ss[GRID], dtype=int)
+
+    all_maps = [compute_maps(image, values, name, s) for values, name in kernels_now]
+    for n, maps in enumerate(all_maps, start=1):
+        show_kernel_maps(n, maps, image.shape, s, cell_px)
+
+    # The two explanations open on demand: closed, they cost nothing on each click (every
+    # heatmap is ~10–20 ms of browser time), and a projector shows the maps above them.
+    step = st.expander(
+        "Step through the sliding window",
+        key="lab_show_step",
+        on_change="rerun",
+        icon=":material/play_circle:",
+    )
+    if step.open:
+        with step:
+            st.caption(
+                "Pick an output cell, or press Play: the window on the input, the kernel, "
+                "the element-wise products and their sum, as the lecture's frames."
+            )
+            step_through(image, all_maps, s, cell_px)
+    deep = st.expander(
+        "3-D convolution: the maps become channels",
+        key="lab_show_3d",
+        on_change="rerun",
+        icon=":material/stacks:",
+    )
+    if deep.open:
+        with deep:
+            st.caption(
+                "The thresholded (or pooled) maps of this layer's kernels are stacked "
+                "into channels; a second convolution with a (C, k, k) kernel sums over "
+                "them."
+            )
+            convolution_3d(all_maps, s, min(cell_px, 30))
+    # A fragment rerun skips the app's own epilogue: keep the address bar on the drawing.
+    links.write_url(links.LAB_PAGE)
+
+
+main()

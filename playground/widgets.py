@@ -1,0 +1,655 @@
+"""Shared widgets: heatmaps with a number in every cell, the kernel editor, grid controls.
+
+Every page draws its maps with these, so a 3 looks like a 3 everywhere:
+
+* ``heatmap_figure(z, title=...)`` builds a plain-dict plotly figure (no ``go.Figure``: dicts
+  are about twice as fast to build and send) and ``show_heatmap(fig, key)`` puts it on the page.
+* ``kernel_editor(key, default)`` is a grid of text boxes; a bad cell is named in a message and
+  the last good kernel is kept, so the page never computes with garbage.
+* ``init_grid`` / ``set_grid`` / ``grid_toolbar`` keep a drawing in session state with the
+  revision number the drawing component needs (see DESIGN.md, the stale-state trap).
+
+Nothing here computes a convolution: the numbers come from ``cnn_core``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from cnn_core import grids, kernels
+from cnn_core.trace import format_number
+
+# --- heatmaps --------------------------------------------------------------------------------
+
+# ColorBrewer RdBu (colour-blind safe), 11 classes: blue for negative, white at 0, red for
+# positive. The non-negative scale is its upper half, so a 3 has the same red in a signed
+# feature map and in the thresholded map beside it.
+_RDBU = (
+    "#053061",
+    "#2166ac",
+    "#4393c3",
+    "#92c5de",
+    "#d1e5f0",
+    "#f7f7f7",
+    "#fddbc7",
+    "#f4a582",
+    "#d6604d",
+    "#b2182b",
+    "#67001f",
+)
+SIGNED_SCALE = [[i / 10, c] for i, c in enumerate(_RDBU)]
+POSITIVE_SCALE = [[i / 5, c] for i, c in enumerate(_RDBU[5:])]
+# Drawings: white paper, black ink (the deck's 0/1 images).
+INK_SCALE = [[0.0, "#ffffff"], [1.0, "#1a1a1a"]]
+
+HIGHLIGHT_COLOR = "#ffb000"  # amber: stands out on blue, white and red, and for CVD viewers
+SECOND_HIGHLIGHT_COLOR = "#00a651"  # green: the max-pool winner inside the amber window
+
+# Space around the cells: row numbers on the left, column numbers below, the title on top.
+_MARGIN = {"l": 26, "r": 6, "t": 30, "b": 22}
+_PLOT_BG = "#bdbdbd"  # shows through the 1-px gaps between cells as grid lines
+
+
+Rect = tuple[int, int, int, int]  # (top, left, height, width) in array indices
+
+
+def cell_text(z: np.ndarray, fmt: str | Callable[[float], str] | None = None) -> list[list[str]]:
+    """The number written in each cell of ``z`` (H, W), as rows of strings.
+
+    fmt : None (the deck's way, ``cnn_core.trace.format_number``: ``-1`` not ``-1.0``, at most
+        3 decimals, never ``-0``), a format spec such as ``".2f"``, or a function of one float.
+    """
+    if fmt is None:
+        to_text = format_number
+    elif callable(fmt):
+        to_text = fmt
+    else:
+
+        def to_text(v: float) -> str:
+            return format(v + 0.0, fmt)  # + 0.0 turns -0.0 into 0.0
+
+    return [[to_text(v) for v in row] for row in z.tolist()]
+
+
+def _shape_rect(rect: Rect, origin: tuple[int, int], color: str, width: float) -> dict:
+    top, left, h, w = (int(v) for v in rect)
+    r0, c0 = origin
+    return {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y",
+        "x0": c0 + left - 0.5,
+        "x1": c0 + left + w - 0.5,
+        "y0": r0 + top - 0.5,
+        "y1": r0 + top + h - 0.5,
+        "line": {"color": color, "width": width},
+        "fillcolor": "rgba(0,0,0,0)",
+        "layer": "above",
+    }
+
+
+def _as_rects(highlight) -> list[Rect]:
+    """None, one (top, left, h, w) or a sequence of them, as a list."""
+    if highlight is None:
+        return []
+    if len(highlight) == 4 and all(isinstance(v, (int, np.integer)) for v in highlight):
+        return [tuple(highlight)]
+    return [tuple(r) for r in highlight]
+
+
+def heatmap_figure(
+    z,
+    *,
+    title: str,
+    signed: bool | None = None,
+    highlight=None,
+    cell_px: int = 36,
+    fmt: str | Callable[[float], str] | None = None,
+    zmax: float | None = None,
+    colorscale: list | str | None = None,
+    second_highlight=None,
+    origin: tuple[int, int] = (1, 1),
+    font_px: int | None = None,
+) -> dict:
+    """A plotly heatmap of ``z`` with its number written in every cell, as a plain dict.
+
+    z : (H, W) numbers (a feature map, a kernel, a drawing)
+    title : shown above the cells; put the shape in it, e.g. ``"feature map 8×8 → 6×6"``
+    signed : True → diverging blue–white–red scale centred on 0 (ColorBrewer RdBu, colour-blind
+        safe); False → white-to-red for non-negative maps; None → signed iff ``z`` has a
+        negative value
+    highlight : None, one ``(top, left, h, w)`` rectangle in array indices of ``z``, or a
+        sequence of them: drawn as thick amber frames (the sliding window, the output cell)
+    second_highlight : the same, drawn in green (e.g. the max-pooling winner)
+    cell_px : side of one cell in pixels; the figure is sized so every cell is exactly this
+        big, hence maps drawn with the same ``cell_px`` line up cell for cell
+    fmt : how numbers are written, see ``cell_text``
+    zmax : the value that gets the strongest colour (default: max |z|, at least 1); pass the
+        same zmax to several maps to make their colours comparable
+    colorscale : overrides the scale (e.g. ``INK_SCALE`` for a 0/1 drawing)
+    origin : the row and column label of ``z[0, 0]`` (default 1, 1 as the deck counts; a
+        zero-padded input uses ``(1 - pad, 1 - pad)`` so the padding is row/column 0)
+    font_px : size of the numbers (default: about 40% of the cell)
+
+    Row 1 is on top, as in the deck. The text colour is chosen by plotly per cell to contrast
+    with the cell's colour, so numbers stay readable on dark and light cells.
+    """
+    z = np.asarray(z, dtype=float)
+    if z.ndim != 2:
+        raise ValueError(f"z must be 2-D (H, W), got shape {z.shape}")
+    h, w = z.shape
+    finite = z[np.isfinite(z)]
+    if signed is None:
+        signed = bool(finite.size and finite.min() < 0)
+    if zmax is None:
+        zmax = float(np.abs(finite).max()) if finite.size else 1.0
+    zmax = max(float(zmax), 1.0)
+    if colorscale is None:
+        colorscale = SIGNED_SCALE if signed else POSITIVE_SCALE
+    r0, c0 = origin
+    text = cell_text(z, fmt)
+    if font_px is None:
+        # About 40% of the cell, smaller when the longest number ("0.333") would not fit.
+        longest = max((len(t) for row in text for t in row), default=1)
+        fits = (cell_px - 3) / (0.58 * max(longest, 2))
+        font_px = int(max(8, min(18, round(cell_px * 0.42), fits)))
+    tick_px = max(8, min(12, round(cell_px * 0.32)))
+    title_px = max(14, round(cell_px * 0.38))  # larger cells (presenter mode), larger title
+    margin = {**_MARGIN, "t": title_px + 16}
+
+    shapes = [_shape_rect(r, origin, HIGHLIGHT_COLOR, 3) for r in _as_rects(highlight)]
+    shapes += [
+        _shape_rect(r, origin, SECOND_HIGHLIGHT_COLOR, 3) for r in _as_rects(second_highlight)
+    ]
+    xs = list(range(c0, c0 + w))
+    ys = list(range(r0, r0 + h))
+    # Tick labels: every cell up to 12 cells, then every other one so they do not collide.
+    step = 1 if max(h, w) <= 12 or cell_px >= 30 else 2
+    trace = {
+        "type": "heatmap",
+        "z": (z + 0.0).tolist(),
+        "x": xs,
+        "y": ys,
+        "text": text,
+        "texttemplate": "%{text}",
+        "textfont": {"size": font_px},
+        "hovertemplate": "row %{y}, column %{x}: %{text}<extra></extra>",
+        "colorscale": colorscale,
+        "zmin": -zmax if signed else 0.0,
+        "zmax": zmax,
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
+    }
+    axis = {"showgrid": False, "zeroline": False, "fixedrange": True, "ticks": ""}
+    layout = {
+        "title": {
+            "text": title,
+            "font": {"size": title_px},
+            "x": 0,
+            "xref": "paper",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 6},
+        },
+        "width": w * cell_px + margin["l"] + margin["r"],
+        "height": h * cell_px + margin["t"] + margin["b"],
+        "margin": {**margin, "pad": 0},
+        "plot_bgcolor": _PLOT_BG,
+        "xaxis": {
+            **axis,
+            "range": [c0 - 0.5, c0 + w - 0.5],
+            "tickvals": xs[::step],
+            "tickfont": {"size": tick_px},
+            "side": "bottom",
+        },
+        "yaxis": {
+            **axis,
+            "range": [r0 + h - 0.5, r0 - 0.5],
+            "tickvals": ys[::step],
+            "tickfont": {"size": tick_px},
+        },
+        "shapes": shapes,
+        "dragmode": False,
+    }
+    return {"data": [trace], "layout": layout}
+
+
+# The toolbar shows on hover with only the PNG download (plotly.js is bundled by Streamlit,
+# so it works offline); zoom and pan make no sense on a grid of fixed cells.
+PLOTLY_CONFIG = {
+    "displayModeBar": "hover",
+    "displaylogo": False,
+    "modeBarButtons": [["toImage"]],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "scrollZoom": False,
+    "doubleClick": False,
+    "showTips": False,
+    "responsive": False,
+}
+
+
+def _unvalidated(fig: dict):
+    """The dict as a plotly Figure that skips plotly's validation.
+
+    ``st.plotly_chart`` validates a dict by building a ``go.Figure`` from it: several ms per
+    heatmap on every rerun, for figures that ``heatmap_figure`` builds the same way each time
+    (and tests check). A Figure made with ``_validate=False`` is taken as already valid: the
+    JSON sent to the browser is the same, about four times faster. Should plotly drop the flag,
+    the dict is sent as it is.
+    """
+    try:
+        import plotly.graph_objects as go
+
+        return go.Figure(fig, _validate=False)
+    except (TypeError, ValueError):  # pragma: no cover - a plotly without the flag
+        return fig
+
+
+def show_heatmap(fig: dict, key: str) -> None:
+    """Put a figure from ``heatmap_figure`` on the page at its own size (cells stay square).
+
+    Any plain-dict plotly figure works; one without ``layout.width``/``height`` gets
+    Streamlit's default size.
+
+    key : a unique widget key; it also names the downloaded PNG and gives the element the CSS
+        class ``st-key-{key}`` (tests find the figure by it)
+    """
+    config = {
+        **PLOTLY_CONFIG,
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": key},
+    }
+    layout = fig.get("layout", {})
+    st.plotly_chart(
+        _unvalidated(fig),
+        key=key,
+        width=int(layout["width"]) if layout.get("width") else "content",
+        height=int(layout["height"]) if layout.get("height") else "content",
+        config=config,
+    )
+
+
+def heatmap_values(fig: dict) -> np.ndarray:
+    """The numbers a figure from ``heatmap_figure`` colours (for tests and other pages)."""
+    return np.asarray(fig["data"][0]["z"], dtype=float)
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """``(8, 6)`` → ``"8×6"``."""
+    return "×".join(str(int(n)) for n in shape)
+
+
+# --- the kernel editor -----------------------------------------------------------------------
+
+KERNEL_SIZES = (2, 3, 4, 5)
+MAX_KERNEL_ABS = 1000.0  # larger numbers only make every map one colour; call them a typo
+CUSTOM = "(custom)"
+
+
+@dataclass(frozen=True)
+class KernelEditResult:
+    """What the kernel editor gives the page.
+
+    values : (k, k) float — the kernel to compute with: what is typed if every cell is good,
+        otherwise the last good kernel
+    error : None, or a message naming the first bad cell ("row 2, column 3 of kernel 1 is
+        empty …"); ``errors`` lists them all as (row, column, problem), 1-based
+    name : the preset this kernel was loaded from, or ``"(custom)"`` once edited
+    """
+
+    values: np.ndarray
+    error: str | None
+    errors: tuple[tuple[int, int, str], ...]
+    name: str
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def kernel_to_texts(values) -> list[list[str]]:
+    """A kernel as the strings its cells show (``-1`` not ``-1.0``)."""
+    return [[format_number(v) for v in row] for row in np.asarray(values, float).tolist()]
+
+
+def parse_cell(text: str | None) -> tuple[float | None, str | None]:
+    """One typed cell → (value, None) or (None, what is wrong with it).
+
+    Accepts a typographic minus (−) and a decimal comma (0,5), which people type.
+    """
+    cleaned = (text or "").strip().replace("−", "-").replace(",", ".")
+    if not cleaned:
+        return None, "is empty"
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None, f"is not a number ({text.strip()!r})"
+    if not math.isfinite(value):
+        return None, f"is not a finite number ({text.strip()!r})"
+    if abs(value) > MAX_KERNEL_ABS:
+        return None, f"is too large ({text.strip()}; use numbers between −1000 and 1000)"
+    return value, None
+
+
+def parse_kernel(texts: Sequence[Sequence[str]]):
+    """Rows of typed cells → ((k, k) values or None, [(row, column, problem), …] 1-based)."""
+    values = np.zeros((len(texts), len(texts[0])))
+    errors = []
+    for i, row in enumerate(texts):
+        for j, text in enumerate(row):
+            value, problem = parse_cell(text)
+            if problem:
+                errors.append((i + 1, j + 1, problem))
+            else:
+                values[i, j] = value
+    return (None if errors else values), errors
+
+
+def _k(key: str, name: str) -> str:
+    return f"{key}_{name}"
+
+
+def _cell_key(key: str, i: int, j: int) -> str:
+    return f"{key}_r{i}c{j}"
+
+
+def _load_kernel(key: str, values: np.ndarray, name: str) -> None:
+    """Write a kernel into the editor's cells (call before the cells are drawn, or from a
+    callback). The exact values are kept beside the texts so 1/9 stays 1/9, not 0.111."""
+    values = np.array(values, dtype=float)
+    k = values.shape[0]
+    texts = kernel_to_texts(values)
+    ss = st.session_state
+    ss[_k(key, "size")] = k
+    for i in range(k):
+        for j in range(k):
+            ss[_cell_key(key, i, j)] = texts[i][j]
+    ss[_k(key, "exact")] = (texts, values)
+    ss[_k(key, "last_good")] = values
+    ss[_k(key, "name")] = name
+
+
+def set_kernel(key: str, values, name: str = CUSTOM) -> None:
+    """Load ``values`` (k, k) into the editor ``key`` from outside (another page, a lesson step).
+
+    Call it before ``kernel_editor(key, ...)`` runs in this script run, or from a callback.
+    """
+    _load_kernel(key, np.asarray(values, dtype=float), name)
+    st.session_state[_k(key, "preset")] = name if name in kernels.PRESETS else CUSTOM
+
+
+def _on_preset(key: str) -> None:
+    name = st.session_state[_k(key, "preset")]
+    if name in kernels.PRESETS:
+        _load_kernel(key, kernels.preset(name), name)
+
+
+def _current(key: str) -> np.ndarray:
+    return np.array(st.session_state[_k(key, "last_good")], dtype=float)
+
+
+def _on_size(key: str) -> None:
+    """Grow or shrink the kernel about its centre, keeping the numbers that still fit."""
+    ss = st.session_state
+    new = int(ss[_k(key, "size_pick")])
+    old = _current(key)
+    out = np.zeros((new, new))
+    n = min(new, old.shape[0])
+    so, sn = (old.shape[0] - n) // 2, (new - n) // 2
+    out[sn : sn + n, sn : sn + n] = old[so : so + n, so : so + n]
+    _load_kernel(key, out, CUSTOM)
+    ss[_k(key, "preset")] = CUSTOM
+
+
+def _on_cell_edit(key: str) -> None:
+    """A typed number makes the kernel the user's own, no longer the preset."""
+    st.session_state[_k(key, "name")] = CUSTOM
+    st.session_state[_k(key, "preset")] = CUSTOM
+
+
+def _on_flip(key: str, axis: int) -> None:
+    _load_kernel(key, np.flip(_current(key), axis=axis), CUSTOM)
+    st.session_state[_k(key, "preset")] = CUSTOM
+
+
+def _on_random(key: str) -> None:
+    # A new seed each click, from a per-editor counter: reproducible within a session.
+    ss = st.session_state
+    ss[_k(key, "seed")] = ss.get(_k(key, "seed"), 0) + 1
+    rng = np.random.default_rng(ss[_k(key, "seed")])
+    k = _current(key).shape[0]
+    _load_kernel(key, rng.integers(-1, 2, size=(k, k)).astype(float), CUSTOM)
+    ss[_k(key, "preset")] = CUSTOM
+
+
+def kernel_editor(
+    key: str,
+    default,
+    *,
+    label: str = "kernel",
+    sizes: Sequence[int] = KERNEL_SIZES,
+    show_error: bool = True,
+    cell_width: int = 58,
+) -> KernelEditResult:
+    """A k×k grid of text boxes for a kernel, with presets, size, flip and random buttons.
+
+    key : prefix of every widget key of this editor (e.g. ``"lab_k1"``); its session state
+        lives under ``f"{key}_…"`` (``{key}_last_good`` holds the last good (k, k) kernel)
+    default : the first kernel shown: a preset name from ``cnn_core.kernels.PRESETS`` or a
+        (k, k) array
+    label : how messages name it, e.g. ``"kernel 2"``
+    sizes : the sizes offered (2×2 to 5×5 by default)
+    show_error : show the bad-cell message under the grid (the result carries it anyway)
+
+    Each cell accepts a number (``-1``, ``0.5``, ``0,5``, ``−2``). An empty cell, text, NaN,
+    inf or a number beyond ±1000 makes ``error`` name it ("row 2, column 3 of kernel 1 is
+    empty") and ``values`` stay the last good kernel.
+    """
+    ss = st.session_state
+    if _k(key, "last_good") not in ss:
+        if isinstance(default, str):
+            _load_kernel(key, kernels.preset(default), default)
+            ss[_k(key, "preset")] = default
+        else:
+            _load_kernel(key, np.asarray(default, dtype=float), CUSTOM)
+            ss[_k(key, "preset")] = CUSTOM
+    k = int(ss[_k(key, "size")])
+    if any(_cell_key(key, i, j) not in ss for i in range(k) for j in range(k)):
+        # Streamlit forgets a widget's value after a run that did not draw it (e.g. fewer
+        # kernels chosen for a while): show the last good kernel again.
+        _load_kernel(key, _current(key), ss[_k(key, "name")])
+    if _k(key, "preset") not in ss:
+        name = ss[_k(key, "name")]
+        ss[_k(key, "preset")] = name if name in kernels.PRESETS else CUSTOM
+    ss[_k(key, "size_pick")] = k
+
+    options = [CUSTOM, *kernels.PRESETS]
+    box = st.container(gap="xsmall")  # tight rows: the editor must fit beside the drawing
+    top = box.container(horizontal=True, gap="xsmall")
+    top.selectbox(
+        f"Preset for {label}",
+        options,
+        key=_k(key, "preset"),
+        on_change=_on_preset,
+        args=(key,),
+        label_visibility="collapsed",
+        width=184,
+    )
+    top.selectbox(
+        f"Size of {label}",
+        list(sizes),
+        key=_k(key, "size_pick"),
+        format_func=lambda n: f"{n}×{n}",
+        on_change=_on_size,
+        args=(key,),
+        label_visibility="collapsed",
+        width=74,
+    )
+
+    texts = []
+    for i in range(k):
+        row = box.container(horizontal=True, gap="xsmall")
+        texts.append(
+            [
+                row.text_input(
+                    f"{label}, row {i + 1}, column {j + 1}",
+                    key=_cell_key(key, i, j),
+                    label_visibility="collapsed",
+                    width=cell_width,
+                    on_change=_on_cell_edit,
+                    args=(key,),
+                )
+                for j in range(k)
+            ]
+        )
+
+    buttons = box.container(horizontal=True, gap="xsmall")
+    buttons.button(
+        "Flip ↔",
+        key=_k(key, "flip_lr"),
+        on_click=_on_flip,
+        args=(key, 1),
+        help="Mirror left–right: turns the deck's / diagonal into \\",
+    )
+    buttons.button(
+        "Flip ↕",
+        key=_k(key, "flip_ud"),
+        on_click=_on_flip,
+        args=(key, 0),
+        help="Mirror top–bottom",
+    )
+    buttons.button(
+        "Random",
+        key=_k(key, "random"),
+        on_click=_on_random,
+        args=(key,),
+        help="Random −1, 0, 1 in every cell",
+    )
+
+    values, errors = parse_kernel(texts)
+    exact_texts, exact_values = ss.get(_k(key, "exact"), (None, None))
+    if values is not None:
+        if texts == exact_texts:
+            values = np.array(exact_values, dtype=float)  # a preset's 1/9 stays exact
+        ss[_k(key, "last_good")] = values
+        return KernelEditResult(values.copy(), None, (), ss[_k(key, "name")])
+
+    row, col, problem = errors[0]
+    more = f" ({len(errors) - 1} more bad cells)" if len(errors) > 1 else ""
+    error = (
+        f"Row {row}, column {col} of {label} {problem}{more}. "
+        f"Still computing with the last good {label}."
+    )
+    if show_error:
+        st.error(error, icon="⚠️")
+    return KernelEditResult(_current(key), error, tuple(errors), ss[_k(key, "name")])
+
+
+# --- the drawing in session state ------------------------------------------------------------
+
+
+def init_grid(grid_key: str, default) -> None:
+    """Put a drawing (H, W) of 0/1 into ``st.session_state[grid_key]`` once per session, with
+    its revision ``st.session_state[grid_key + "_rev"]`` (what ``draw_grid`` needs)."""
+    ss = st.session_state
+    if grid_key not in ss:
+        ss[grid_key] = np.array(default, dtype=int)
+        ss[grid_key + "_rev"] = 0
+
+
+def set_grid(grid_key: str, grid) -> None:
+    """Replace the drawing from Python (a button, a preset) and bump its revision, so the
+    drawing component shows it and ignores the browser's older copy."""
+    ss = st.session_state
+    ss[grid_key] = np.array(grid, dtype=int)
+    ss[grid_key + "_rev"] = ss.get(grid_key + "_rev", 0) + 1
+
+
+GRID_PRESETS = {
+    "the deck's O": lambda size: grids.resize_canvas(grids.DECK_O_8x8, size),
+    "an X": lambda size: grids.resize_canvas(grids.DECK_X_8x8, size),
+    "the 5×5 example": lambda size: grids.resize_canvas(grids.DECK_5x5, size),
+    "random": None,  # filled at click time from a seeded generator
+}
+
+
+def _on_grid_action(grid_key: str, action: str) -> None:
+    ss = st.session_state
+    grid = np.array(ss[grid_key], dtype=int)
+    if action == "clear":
+        new = np.zeros_like(grid)
+    elif action == "invert":
+        new = grids.invert(grid)
+    else:
+        dr, dc = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}[action]
+        new = grids.shift(grid, dr, dc)
+    set_grid(grid_key, new)
+
+
+def _on_grid_preset(grid_key: str, picker_key: str) -> None:
+    ss = st.session_state
+    name = ss[picker_key]
+    size = np.asarray(ss[grid_key]).shape[0]
+    if name == "random":
+        ss[grid_key + "_seed"] = ss.get(grid_key + "_seed", 0) + 1
+        rng = np.random.default_rng(ss[grid_key + "_seed"])
+        set_grid(grid_key, grids.random_grid(size, 0.3, rng))
+    elif name in GRID_PRESETS:
+        set_grid(grid_key, GRID_PRESETS[name](size))
+    ss[picker_key] = None  # so choosing the same preset again loads it again
+
+
+def _on_grid_size(grid_key: str, size_key: str) -> None:
+    ss = st.session_state
+    set_grid(grid_key, grids.resize_canvas(ss[grid_key], int(ss[size_key])))
+
+
+def grid_toolbar(grid_key: str, *, key: str, sizes: Sequence[int] = range(5, 17)) -> None:
+    """Buttons that change the drawing in ``st.session_state[grid_key]``: clear, invert, shift
+    by one cell (← ↑ ↓ →), load a preset (the deck's O, an X, the 5×5 example, random) and
+    change the grid size. Each bumps the revision, so the change shows at once and stays.
+
+    key : prefix of this toolbar's widget keys (e.g. ``"lab_tools"``)
+    """
+    ss = st.session_state
+    size_key = _k(key, "size")
+    ss[size_key] = int(np.asarray(ss[grid_key]).shape[0])
+    box = st.container(gap="xsmall")
+    rows = [box.container(horizontal=True, gap="xxsmall") for _ in range(2)]
+    for row, action, text, tip in (
+        (0, "clear", "Clear", "All cells to 0"),
+        (0, "invert", "Invert", "0 ↔ 1"),
+        (1, "left", "←", "Shift left by one cell"),
+        (1, "up", "↑", "Shift up by one cell"),
+        (1, "down", "↓", "Shift down by one cell"),
+        (1, "right", "→", "Shift right by one cell"),
+    ):
+        rows[row].button(
+            text, key=_k(key, action), on_click=_on_grid_action, args=(grid_key, action), help=tip
+        )
+    picker_key = _k(key, "preset")
+    box.selectbox(
+        "Load a drawing",
+        list(GRID_PRESETS),
+        index=None,
+        placeholder="the deck's O, an X, …",
+        key=picker_key,
+        on_change=_on_grid_preset,
+        args=(grid_key, picker_key),
+        width=170,
+    )
+    box.selectbox(
+        "Grid size",
+        list(sizes),
+        key=size_key,
+        format_func=lambda n: f"{n}×{n}",
+        on_change=_on_grid_size,
+        args=(grid_key, size_key),
+        width=100,
+    )
