@@ -1,0 +1,121 @@
+"""What the "Same?" and "Inside the network" pages borrow from the other pages' session state.
+
+The lab keeps the current drawing and kernels under ``lab_…`` keys, the Train page the trained
+model under ``train_…`` keys (see their modules' docstrings). These pages only read them and
+fall back to the deck's defaults when the other page has not been opened yet; they never
+write them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from cnn_core import grids, kernels
+
+LAB_GRID = "lab_grid"  # (H, W) 0/1, written by the lab (widgets.set_grid)
+LAB_N_KERNELS = "lab_n_kernels"  # the lab's "Kernels" control; gone once the lab is left
+LAB_MAX_KERNELS = 4
+DEFAULT_KERNEL = "deck diagonal /"  # the lab's first kernel, the lecture's
+
+
+def lab_kernel_key(n: int) -> str:
+    """Where the lab's kernel editor n (1–4) keeps its last good kernel (widgets.kernel_editor)."""
+    return f"lab_k{n}_last_good"
+
+
+def lab_drawing() -> np.ndarray | None:
+    """The lab's current drawing (H, W) of 0/1, or None before the lab was opened."""
+    grid = st.session_state.get(LAB_GRID)
+    if grid is None:
+        return None
+    try:
+        return grids.as_grid(grid)
+    except ValueError:
+        return None
+
+
+def lab_kernels() -> list[np.ndarray] | None:
+    """The lab's current kernels, each (k, k), or None before the lab was opened.
+
+    The lab's kernel count is a widget, and Streamlit forgets a widget's value once its page
+    is left; then every kernel editor the lab has shown so far counts.
+    """
+    ss = st.session_state
+    count = ss.get(LAB_N_KERNELS)
+    if not isinstance(count, int) or not 1 <= count <= LAB_MAX_KERNELS:
+        count = LAB_MAX_KERNELS
+    found = []
+    for n in range(1, count + 1):
+        values = ss.get(lab_kernel_key(n))
+        if values is None:
+            break
+        found.append(np.array(values, dtype=float))
+    return found or None
+
+
+def current_kernels() -> tuple[list[np.ndarray], bool]:
+    """The lab's kernels, or the lab's default (the deck's diagonal kernel) before the lab was
+    opened. returns : (kernels, True when they came from the lab)"""
+    found = lab_kernels()
+    if found:
+        return found, True
+    return [kernels.preset(DEFAULT_KERNEL)], False
+
+
+TRAIN_RUN = "train_run"  # the Train page's TrainingRun (playground/train_run.py)
+RUN_STATUS = {
+    "done": "trained",
+    "running": "still training",
+    "paused": "paused during training",
+    "diverged": "training diverged; these are its last good weights",
+}
+
+
+def trained_model():
+    """The Train page's model once it has taken training steps (a ``CNNClassifier``), or None.
+
+    The Train page keeps a ``TrainingRun`` under ``train_run``; its model counts once at least
+    one report came back (before that its weights are only the random start). Any other
+    ``train_…`` value that can ``predict_proba`` and has learned ``classes_`` (e.g. a loaded
+    model) counts too.
+    """
+    run = st.session_state.get(TRAIN_RUN)
+    model = getattr(run, "model", None)
+    if model is not None and getattr(run, "history", None) and _fitted(model):
+        return model
+    for key in sorted(str(k) for k in st.session_state):
+        if not key.startswith("train_") or key == TRAIN_RUN:
+            continue
+        value = st.session_state[key]
+        if callable(getattr(value, "predict_proba", None)) and _fitted(value):
+            return value
+    return None
+
+
+def model_status() -> str:
+    """How far the Train page's model got, in a few words ("trained", "still training", …)."""
+    run = st.session_state.get(TRAIN_RUN)
+    status = getattr(run, "status", None)
+    return RUN_STATUS.get(status, "trained")
+
+
+def _fitted(model) -> bool:
+    try:
+        classes = model.classes_
+        model.layers  # noqa: B018  (raises ValueError before the network is built)
+    except (AttributeError, ValueError):
+        return False
+    return classes is not None and len(classes) > 0
+
+
+def predict(model, grid) -> tuple[str, dict[str, float]] | str:
+    """The model's label and class probabilities for one drawing (H, W), or why it cannot
+    say (e.g. the drawing has another size than the model was trained on)."""
+    try:
+        proba = np.asarray(model.predict_proba(np.asarray(grid, dtype=np.float32)[None]))[0]
+    except ValueError as error:
+        return f"the model cannot read this drawing: {error}"
+    classes = [str(c) for c in model.classes_]
+    shares = {c: float(p) for c, p in zip(classes, proba, strict=True)}
+    return classes[int(np.argmax(proba))], shares
