@@ -1,6 +1,13 @@
-"""CNN Playground: page setup and navigation only. Each page lives in `views/`.
+"""CNN Playground: page setup, navigation, and what every page shares.
 
 Run with `streamlit run playground/app.py` from the project root (scripts/play.sh does).
+
+Around each page's own script this file keeps three promises for the room:
+- presenter mode (a sidebar toggle, remembered for the session: `state.py`);
+- the address bar holds the page's state (`links.py`): a link opened in a new browser is
+  loaded once, before the page runs; after the page ran, the URL is updated if anything
+  changed;
+- "Save & load" at the bottom of the sidebar (`export.py`).
 """
 
 import sys
@@ -13,17 +20,33 @@ if str(_ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from playground import state  # noqa: E402
+from playground import export, links, state  # noqa: E402
 
+# The favicon stays an emoji: Streamlit draws it as an inline SVG, while a ":material/…:"
+# favicon is fetched from fonts.gstatic.com (a request off the machine; the e2e test caught it).
 st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide")
 
+# Material icons ship with Streamlit's own fonts, so they show on an offline laptop; emoji
+# depend on the system having an emoji font (many Linux machines do not).
 pages = [
-    st.Page("views/lab.py", title="Convolution lab", icon="🧮", default=True, url_path="lab"),
-    st.Page("views/same.py", title="Same?", icon="🔀", url_path="same"),
-    st.Page("views/train.py", title="Train", icon="🏋️", url_path="train"),
-    st.Page("views/inside.py", title="Inside the network", icon="🕸️", url_path="inside"),
-    st.Page("views/lesson.py", title="Lesson", icon="📖", url_path="lesson"),
+    st.Page(
+        "views/lab.py",
+        title="Convolution lab",
+        icon=":material/grid_on:",
+        default=True,
+        url_path="lab",
+    ),
+    st.Page("views/same.py", title="Same?", icon=":material/compare:", url_path="same"),
+    st.Page("views/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+    st.Page(
+        "views/inside.py", title="Inside the network", icon=":material/hub:", url_path="inside"
+    ),
+    st.Page("views/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
 ]
 page = st.navigation(pages)
 state.presenter_toggle()
+links.restore_from_url(page.url_path)
+links.show_notice()
 page.run()
+export.sidebar_panel(page.url_path)
+links.write_url(page.url_path)

@@ -1,4 +1,4 @@
-"""Session-state keys and defaults shared by several pages.
+"""Session-state keys and defaults shared by several pages, and presenter mode.
 
 Everything a participant draws or trains lives in `st.session_state`, which is private to one
 browser session. Nothing per-user goes into `st.cache_resource`.
@@ -12,11 +12,41 @@ PRESENTER = "presenter"  # bool: large cells and fonts for a projector
 CELL_PX = 36
 CELL_PX_PRESENTER = 52
 
+# Every page: less empty space above the first line, so more of a page fits in 720 px.
+_PAGE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+</style>
+"""
+
+# Presenter mode: a projector at 1280×720 seen from the back of a room. Text is enlarged
+# element by element, in px, rather than through the root font size: the pages give some
+# widgets fixed pixel widths, and a larger root size would also grow their rem-based padding
+# until their text no longer fits. Heatmap numbers follow the cell size (`cell_px`,
+# `number_px`).
 _PRESENTER_CSS = """
 <style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 20px; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
-h1 { font-size: 2.4rem !important; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stAlertContentWarning"] p, [data-testid="stAlertContentInfo"] p {
+  font-size: 21px !important; line-height: 1.45 !important;
+}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  font-size: 18px !important;
+}
+[data-testid="stWidgetLabel"] p, [data-testid="stSidebarNavLink"] span,
+[data-testid="stBaseButton-secondary"] p, [data-testid="stBaseButton-primary"] p,
+[data-testid="stBaseButton-segmented_control"] p, [data-testid="stBaseButton-pills"] p,
+[data-testid="stExpander"] summary p { font-size: 19px !important; }
+input, textarea { font-size: 19px !important; }
+[data-testid="stSelectbox"] input { font-size: 17px !important; }
+[data-testid="stSliderThumbValue"], [data-testid="stSliderTickBar"] { font-size: 17px !important; }
+h1 { font-size: 46px !important; }
+h2 { font-size: 38px !important; }
+h3 { font-size: 32px !important; }
+[data-testid="stCode"] code,
+[data-testid="stMarkdownContainer"] code { font-size: 18px !important; }
+[data-testid="stMetricValue"] { font-size: 44px !important; }
+[data-testid="stMetricLabel"] p { font-size: 19px !important; }
 </style>
 """
 
@@ -29,10 +59,22 @@ def presenter_toggle() -> None:
         key=PRESENTER,
         help="Large cells, numbers and fonts for a projector.",
     )
+    st.html(_PAGE_CSS)
     if st.session_state[PRESENTER]:
         st.html(_PRESENTER_CSS)
 
 
+def presenter() -> bool:
+    """True when this session is in presenter mode."""
+    return bool(st.session_state.get(PRESENTER))
+
+
 def cell_px() -> int:
     """Cell size in pixels for grids and heatmaps on this session's pages."""
-    return CELL_PX_PRESENTER if st.session_state.get(PRESENTER) else CELL_PX
+    return CELL_PX_PRESENTER if presenter() else CELL_PX
+
+
+def number_px(cell: int) -> int | None:
+    """Size of the numbers written in heatmap cells of side ``cell``: large on a projector,
+    None (the heatmap's own default) otherwise."""
+    return max(12, round(cell * 0.46)) if presenter() else None

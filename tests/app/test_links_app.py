@@ -1,0 +1,287 @@
+"""Links and files through the real app (AppTest): the address bar follows the page, a link
+opens the same state in a new session, a bad link shows a notice and the defaults, imports are
+checked, and every page runs with a link, with presenter mode, without an exception.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cnn_core import conv2d, grids, kernels, pool2d, threshold
+from playground import export, links
+
+APP = "../../playground/app.py"
+PAGES = ["views/lab.py", "views/same.py", "views/train.py", "views/inside.py", "views/lesson.py"]
+NOTICE = "This link could not be opened"
+
+
+def new_session(page: str = "views/lab.py", query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    if page != "views/lab.py":
+        at.switch_page(page)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return run(at)
+
+
+def run(target) -> AppTest:
+    at = target.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figure_z(at: AppTest, key: str) -> np.ndarray:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return np.array(json.loads(chart.proto.spec)["data"][0]["z"], dtype=float)
+    raise AssertionError(f"no figure {key!r}")
+
+
+def notices(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if NOTICE in w.value]
+
+
+# --- every page -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_an_exception(page, presenter):
+    at = AppTest.from_file(APP, default_timeout=90)
+    if page != "views/lab.py":
+        at.switch_page(page)
+    at.session_state["presenter"] = presenter
+    at = run(at)
+    assert not notices(at)
+    assert at.toggle(key="presenter").value is presenter
+
+
+# --- the lab ----------------------------------------------------------------------------------
+
+
+def test_the_lab_writes_its_state_into_the_address_bar():
+    at = new_session()
+    assert at.query_params["g"] == links.encode_grid(grids.DECK_O_8x8)
+    assert at.query_params["k"] == links.encode_kernel(kernels.preset("deck diagonal /"))
+    assert {k: at.query_params[k] for k in ("pad", "s", "t", "pm", "ps")} == {
+        "pad": "same",
+        "s": "1",
+        "t": "0",
+        "pm": "max",
+        "ps": "2",
+    }
+
+
+def test_a_lab_link_opens_the_same_lab_in_a_new_session():
+    drawing = grids.shift(grids.DECK_X_8x8, 0, 1)
+    horizontal = kernels.preset("horizontal line")
+    odd = np.array([[0.5, -1], [2.25, 0]])
+    query = {
+        "g": links.encode_grid(drawing),
+        "k": [links.encode_kernel(horizontal), links.encode_kernel(odd)],
+        "pad": "valid",
+        "s": "1",
+        "t": "0.5",
+        "pm": "avg",
+        "ps": "2",
+        "pst": "1",
+    }
+    at = new_session(query=query)
+    assert not notices(at)
+    ss = at.session_state
+    np.testing.assert_array_equal(ss["lab_grid"], drawing)
+    np.testing.assert_array_equal(ss["lab_k2_last_good"], odd)
+    assert (ss["lab_n_kernels"], ss["lab_pad_kind"], ss["lab_t"]) == (2, "valid", 0.5)
+    # The page computes with what the link says.
+    fmap = conv2d(drawing, horizontal, "valid")
+    np.testing.assert_array_equal(figure_z(at, "lab_fm1"), fmap)
+    pooled = pool2d(threshold(fmap, 0.5), 2, 1, "avg")
+    np.testing.assert_allclose(figure_z(at, "lab_pool1"), pooled)
+    # And the address bar says exactly what it was opened with.
+    assert {k: at.query_params[k] for k in query} == query
+
+
+def test_the_address_bar_follows_a_change_on_the_page():
+    at = new_session()
+    at = run(at.slider(key="lab_t").set_value(1.5))
+    assert at.query_params["t"] == "1.5"
+    at = run(at.button_group(key="lab_pad_kind").set_value("valid"))
+    assert at.query_params["pad"] == "valid"
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"g": "2222-2222"}, ["drawing"]),
+        ({"g": "-".join(["1" * 1000] * 1000)}, ["1,001,001 characters long"]),
+        ({"g": "-".join(["1" * 100] * 100)}, ["characters long"]),
+        ({"g": "-".join(["1" * 20] * 20)}, ["5 to 16 rows", "got 20"]),
+        ({"k": "1_nan~0_1"}, ["kernel 1", "number"]),
+        ({"k": ["1_0~0_1"] * 9}, ["at most 4 kernels"]),
+        ({"pad": "everywhere"}, ["padding"]),
+        ({"t": "1e308"}, ["threshold"]),
+        ({"pm": "<script>"}, ["pooling"]),
+        ({"g": links.encode_grid(grids.DECK_O_8x8), "s": "-1"}, ["stride"]),
+        ({"g": "101-011-110"}, ["5 to 16 rows, got 3"]),
+    ],
+)
+def test_a_bad_lab_link_shows_a_notice_and_the_defaults(query, words):
+    at = new_session(query=query)
+    [notice] = notices(at)
+    for word in words:
+        assert word in notice, (word, notice)
+    np.testing.assert_array_equal(at.session_state["lab_grid"], grids.DECK_O_8x8)
+    assert at.session_state["lab_pad_kind"] == "same"
+    # The address bar now holds the defaults, not the bad link.
+    assert at.query_params["g"] == links.encode_grid(grids.DECK_O_8x8)
+    # The notice stays until dismissed (OK), and never comes back in this session.
+    at = run(at.slider(key="lab_t").set_value(1.0))
+    assert notices(at)
+    at = run(at.button(key="links_notice_ok").click())
+    assert not notices(at)
+    at = run(at.slider(key="lab_t").set_value(0.5))
+    assert not notices(at)
+
+
+# --- Same? -------------------------------------------------------------------------------------
+
+
+def test_a_same_link_opens_both_drawings_and_settings_in_a_new_session():
+    at = new_session("views/same.py")
+    assert at.query_params["g"] == [
+        links.encode_grid(grids.DECK_O_8x8),
+        links.encode_grid(grids.shift(grids.DECK_O_8x8, 0, 1)),
+    ]
+    at = run(at.number_input(key="same_t").set_value(1.0))
+    shared = {k: at.query_params.get(k) for k in at.query_params}
+    assert shared["t"] == "1"
+
+    other = new_session("views/same.py", shared)
+    assert not notices(other)
+    ss = other.session_state
+    np.testing.assert_array_equal(ss["same_a"], grids.DECK_O_8x8)
+    np.testing.assert_array_equal(ss["same_b"], grids.shift(grids.DECK_O_8x8, 0, 1))
+    assert (ss["same_recipe"].dr, ss["same_recipe"].dc) == (0, 1)  # B is still A shifted
+    assert ss["same_t"] == 1.0
+    assert {k: other.query_params.get(k) for k in other.query_params} == shared
+
+
+def test_a_same_link_with_one_drawing_is_refused():
+    at = new_session("views/same.py", {"g": links.encode_grid(grids.DECK_O_8x8)})
+    [notice] = notices(at)
+    assert "compares 2 drawings" in notice
+
+
+# --- the lesson ---------------------------------------------------------------------------------
+
+
+def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
+    at = new_session("views/lesson.py", {"step": "8"})
+    at = run(at.slider(key=links.lesson_setting_key("threshold", "t")).set_value(2.0))
+    cell = links.lesson_kernel_key("threshold", 0) + "_r1c1"
+    at = run(at.text_input(key=cell).set_value("2"))
+    shared = {k: at.query_params[k] for k in at.query_params}
+    assert shared["step"] == "8" and shared["t"] == "2" and "k" in shared
+
+    other = new_session("views/lesson.py", shared)
+    assert not notices(other)
+    assert other.session_state[links.LESSON_STEP] == 8
+    assert other.session_state[links.lesson_setting_key("threshold", "t")] == 2.0
+    kernel = other.session_state[links.lesson_kernel_key("threshold", 0) + "_last_good"]
+    assert kernel[1, 1] == 2
+    np.testing.assert_array_equal(
+        figure_z(other, "lesson_threshold_thr"), figure_z(at, "lesson_threshold_thr")
+    )
+    assert {k: other.query_params[k] for k in other.query_params} == shared
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"step": "99"}, ["lesson step", "1 to 15"]),
+        ({"step": "-1"}, ["lesson step"]),
+        ({"step": "4", "g": links.encode_grid(grids.DECK_O_8x8)}, ["takes drawings of 3×3"]),
+        ({"step": "2", "g": links.encode_grid(grids.DECK_O_8x8)}, ["2 drawing(s)"]),
+        ({"step": "13", "k": "1_0~0_1"}, ["2 kernel(s)"]),
+        ({"step": "14", "k": "~".join(["1_0_0_0_1"] * 5)}, ["takes 2×2 or 3×3 kernels"]),
+        ({"step": "4", "k": "1_0~0_1"}, ["takes 3×3 kernels"]),
+    ],
+)
+def test_a_bad_lesson_link_shows_a_notice_and_step_1(query, words):
+    at = new_session("views/lesson.py", query)
+    [notice] = notices(at)
+    for word in words:
+        assert word in notice, (word, notice)
+    assert at.session_state[links.LESSON_STEP] == 1
+    assert at.query_params == {"step": "1"}
+
+
+def test_a_link_to_a_page_without_shared_state_is_ignored():
+    at = new_session("views/train.py", {"g": "garbage", "step": "3"})
+    assert not notices(at)
+    assert at.query_params == {}  # the Train page shares nothing through the address bar
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def test_importing_a_json_file_loads_the_lab():
+    at = new_session()
+    content = export.to_json([grids.DECK_X_8x8], [kernels.preset("vertical line")])
+    at.file_uploader(key="export_upload_json").upload(
+        "mine.json", content.encode(), "application/json"
+    )
+    at = run(at)
+    np.testing.assert_array_equal(at.session_state["lab_grid"], grids.DECK_X_8x8)
+    np.testing.assert_array_equal(
+        at.session_state["lab_k1_last_good"], kernels.preset("vertical line")
+    )
+    assert "Loaded 1 drawing(s) and 1 kernel(s) into the lab" in at.success[0].value
+    assert at.query_params["g"] == links.encode_grid(grids.DECK_X_8x8)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"not json", ["not valid JSON"]),
+        (json.dumps({"drawings": [[[3] * 8] * 8]}).encode(), ["0 or 1"]),
+        (json.dumps({"drawings": [[[0] * 20] * 20]}).encode(), ["16×16", "20×20"]),
+        (json.dumps({"kernels": [[[1e9, 0], [0, 1]]]}).encode(), ["between"]),
+    ],
+)
+def test_a_bad_json_file_is_refused_and_the_lab_kept(content, words):
+    at = new_session()
+    at.file_uploader(key="export_upload_json").upload("bad.json", content, "application/json")
+    at = run(at)
+    [message] = [e.value for e in at.error]
+    assert message.startswith("bad.json was not loaded")
+    for word in words:
+        assert word in message, (word, message)
+    np.testing.assert_array_equal(at.session_state["lab_grid"], grids.DECK_O_8x8)
+
+
+def test_importing_into_a_lesson_step_keeps_the_steps_settings():
+    at = new_session("views/lesson.py", {"step": "3"})
+    content = export.to_json([grids.DECK_O_8x8], [kernels.preset("deck diagonal /")])
+    at.file_uploader(key="export_upload_json").upload(
+        "o.json", content.encode(), "application/json"
+    )
+    at = run(at)
+    np.testing.assert_array_equal(
+        at.session_state[links.lesson_drawing_key("local", 0)], grids.DECK_O_8x8
+    )
+    assert "into this lesson step" in at.success[0].value
+
+
+def test_a_bad_model_file_is_refused():
+    at = new_session()
+    at.file_uploader(key="export_upload_model").upload(
+        "model.npz", b"PK nonsense", "application/zip"
+    )
+    at = run(at)
+    assert "model.npz was not loaded" in at.error[0].value
+    assert export.LOADED_MODEL not in at.session_state
