@@ -34,7 +34,15 @@ __all__ = [
     "threshold",
 ]
 
-# --- Training modules: re-exported here once they exist ------------------------------------
-# The training engineer tells the lead which names to add (e.g. make_xo, CNNConfig,
-# CNNClassifier from cnn_core.data / cnn_core.model). Add the imports below and extend
-# __all__; do not import a module before it is in the tree.
+# --- Training: the X/O generator and the trainable CNN -------------------------------------
+from cnn_core.data import make_xo, make_xo_split  # noqa: E402
+from cnn_core.model import CNNClassifier, CNNConfig, Progress, generated_data  # noqa: E402
+
+__all__ += [
+    "CNNClassifier",
+    "CNNConfig",
+    "Progress",
+    "generated_data",
+    "make_xo",
+    "make_xo_split",
+]
