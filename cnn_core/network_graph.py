@@ -356,18 +356,20 @@ def model_network(model, grid) -> Network:
         layers.append(NetworkLayer(names[conv_name], out, bias))
         edges.append(elementwise_edges(out.size, source=index, target=index + 1))
         layers.append(NetworkLayer(names[relu_name], acts[relu_name]))
-    pool = named["pool"]
     relu = layers[-1].values
     index = len(layers)
     average = config.pool != "max"
+    # The config knows the window for every pooling kind, "global" (the whole map) included;
+    # windows never overlap, so the stride is the window's side.
+    window = config.pool_window(relu.shape[-1])
     edges.append(
         pool_edges(
             relu.shape,
-            pool.size,
-            pool.stride,
+            window,
+            window,
             source=index - 1,
             target=index,
-            weight=1.0 / pool.size**2 if average else 1.0,
+            weight=1.0 / window**2 if average else 1.0,
         )
     )
     pooled = acts["pool"]  # (C, PH, PW)

@@ -262,9 +262,9 @@ def test_feature_network_is_the_decks_pipeline():
 @pytest.mark.parametrize(
     "settings",
     [
-        {},
-        {"padding": "same", "pool": "avg", "n_kernels": 2},
-        {"conv_layers": 2, "n_kernels": 2, "n_kernels2": 3, "kernel_size2": 2},
+        {},  # the default: same padding, global max pooling
+        {"padding": "valid", "pool": "avg", "pool_size": 2, "n_kernels": 2},
+        {"padding": "valid", "conv_layers": 2, "n_kernels": 2, "n_kernels2": 3, "kernel_size2": 2},
     ],
 )
 def test_model_network_edges_recompute_the_models_activations(settings):
@@ -272,7 +272,8 @@ def test_model_network_edges_recompute_the_models_activations(settings):
 
     config = CNNConfig(n_train=60, n_test=10, epochs=2, **settings)
     X_train, _, y_train, _ = generated_data(config, seed=1)
-    model = CNNClassifier(config, random_state=0).fit(X_train, y_train)
+    # float64 so the recomputation below can be compared at full precision.
+    model = CNNClassifier(config, random_state=0, dtype="float64").fit(X_train, y_train)
     drawing = X_train[0]
     network = model_network(model, drawing)
     acts = model.activations(drawing)
