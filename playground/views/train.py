@@ -1,0 +1,613 @@
+"""Train: a small CNN learns X versus O live, and the masks are found by gradient descent.
+
+The deck ends with "Who determines convolution masks? … Masks are found with gradient descent
+methods." This page does it in front of the room: the settings are in the sidebar, Train
+starts a `TrainingRun` (playground/train_run.py) kept in this session's state, and two
+fragments on timers redraw the curves (and train for SLICE_S seconds after each redraw) and
+the learned kernels, beside the deck's hand-made ones. Pause stops advancing, Resume continues
+the same generator, Reset throws the run away. After training: the confusion matrix, the test
+drawings it gets wrong, and the learner's own drawing classified on every stroke; a drawing
+can join the training set with a label.
+
+Session state (all keys start with ``train_``):
+    train_run               : TrainingRun or None (this session's model: never shared)
+    train_added             : list of Added, the learner's drawings for the training set
+    train_grid, train_grid_rev : the drawing (H, W) of 0/1 and its revision
+    train_notice            : a message for the next run ("Added your drawing as X …")
+    train_<setting>         : the sidebar's widgets (train_n_train, train_lr, …)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from cnn_core import grids, kernels
+from cnn_core.model import CNNConfig, generated_data
+from playground import state, widgets
+from playground.components.grid import draw_grid
+from playground.train_charts import curves_figure, label_axes, mosaic_figure, percent
+from playground.train_run import (
+    DIVERGED,
+    DONE,
+    PAUSED,
+    RUNNING,
+    Added,
+    Dataset,
+    TrainingRun,
+    check_label,
+    merge_added,
+)
+
+RUN = "train_run"
+ADDED = "train_added"
+GRID = "train_grid"
+NOTICE = "train_notice"
+
+# The live view is two fragments the browser reruns on timers while training (Streamlit's
+# auto-reruns: unlike a fragment rerunning itself with st.rerun, they do not fade the page
+# while they run). The first draws the status and the curves, then trains for SLICE_S
+# seconds; its timer (LIVE_INTERVAL_S) fires again as soon as the browser is free, so the
+# curves are redrawn about 1 / (SLICE_S + the browser's drawing time) times a second. A
+# slice also takes at most 1/MIN_FRAMES of the run, so even a run that needs a fraction of a
+# second is seen learning.
+# The second fragment redraws the learned kernels: a heatmap with a number in every cell
+# costs the browser far more than the curves, so they are redrawn less often, the more
+# numbers the less often (KERNELS_INTERVAL_S), and the curves keep their pace. All kernels
+# are one figure (train_charts.mosaic_figure): one chart redraws several times faster than K.
+SLICE_S = 0.1
+LIVE_INTERVAL_S = 0.1
+MIN_FRAMES = 10
+KERNELS_INTERVAL_S = (0.3, 1.0)  # for a handful of numbers … for 400 (16 kernels of 5×5)
+# The learned kernels' mosaic fits this width, leaving room for the deck's kernels in a column
+# beside it (the main column is ~820 px at 1280×720 with the sidebar open; presenter mode
+# assumes the sidebar closed), with cells of at least MIN_KERNEL_CELL_PX.
+KERNEL_ROW_BUDGET_PX = {False: 640, True: 1000}
+MIN_KERNEL_CELL_PX = 26
+
+DECK_KERNELS = {
+    "deck diagonal \\": "diagonal \\",
+    "deck diagonal /": "diagonal /",
+    "horizontal line": "horizontal",
+}  # preset name → short title
+MAX_MISTAKES_SHOWN = 12
+MISTAKE_CELL_PX = 14
+MISTAKES_ROW_BUDGET_PX = 540  # beside the confusion matrix at 1280×720
+DEFAULTS = CNNConfig()  # the command line trains with the same defaults
+
+
+# --- settings (sidebar) ----------------------------------------------------------------------
+
+
+def settings_sidebar() -> None:
+    """The training settings in the sidebar; `settings()` reads them."""
+    sb = st.sidebar
+    sb.subheader("Training settings")
+    sb.caption("Data")
+    sb.slider(
+        "Training drawings",
+        20,
+        max(2000, DEFAULTS.n_train),
+        DEFAULTS.n_train,
+        20,
+        key="train_n_train",
+        help="Generated X and O drawings (half each) with the deck's variations: "
+        "translation, scaling, rotation, stroke weight.",
+    )
+    sb.slider(
+        "Test drawings (held out)",
+        20,
+        max(1000, DEFAULTS.n_test),
+        DEFAULTS.n_test,
+        20,
+        key="train_n_test",
+        help="Never trained on: they show whether the network learned X and O or just "
+        "memorised its training drawings.",
+    )
+    sb.slider(
+        "Noise",
+        0.0,
+        0.3,
+        DEFAULTS.noise,
+        0.01,
+        key="train_noise",
+        help="Chance that a pixel is flipped.",
+    )
+    sb.number_input(
+        "Seed",
+        0,
+        10_000,
+        0,
+        1,
+        key="train_seed",
+        help="The same seed gives the same drawings and the same starting weights.",
+    )
+
+    sb.caption("Kernels (the masks)")
+    sb.slider("Kernels", 1, max(16, DEFAULTS.n_kernels), DEFAULTS.n_kernels, key="train_n_kernels")
+    sb.segmented_control(
+        "Kernel size",
+        [2, 3, 4, 5],
+        default=DEFAULTS.kernel_size,
+        required=True,
+        format_func=lambda k: f"{k}×{k}",
+        key="train_kernel_size",
+    )
+    sb.segmented_control(
+        "Start from",
+        ["random", "deck"],
+        default=DEFAULTS.kernel_init,
+        required=True,
+        format_func={"random": "random", "deck": "the deck's kernels"}.get,
+        key="train_init",
+        help="Random numbers, or the experts' masks: the deck's two diagonals and the "
+        "horizontal line (3×3).",
+    )
+    sb.toggle(
+        "Freeze the kernels",
+        DEFAULTS.freeze_kernels,
+        key="train_frozen",
+        help="Keep the kernels as they start; only the last layer learns.",
+    )
+
+    sb.caption("Gradient descent")
+    sb.segmented_control(
+        "Optimizer",
+        ["adam", "sgd"],
+        default=DEFAULTS.optimizer,
+        required=True,
+        format_func={"adam": "Adam", "sgd": "SGD + momentum"}.get,
+        key="train_optimizer",
+    )
+    sb.number_input(
+        "Learning rate",
+        value=DEFAULTS.learning_rate,
+        step=0.01,
+        format="%g",
+        key="train_lr",
+        help="The step size. Try 50 to watch training blow up.",
+    )
+    sb.slider(
+        "Epochs",
+        1,
+        max(60, DEFAULTS.epochs),
+        DEFAULTS.epochs,
+        key="train_epochs",
+        help="Passes over the training drawings.",
+    )
+
+
+def settings() -> tuple[CNNConfig | None, int, str | None]:
+    """The sidebar's choices, read from session state → (config or None, seed, error or None).
+
+    Read from session state (not from the widgets' return values) so that a button callback
+    sees a setting changed in the same interaction. Widgets allow a few combinations the
+    network cannot take (the deck's kernels are 3×3; a learning rate must be positive):
+    CNNConfig says why, and the page shows it.
+    """
+    ss = st.session_state
+    seed = int(ss.get("train_seed", 0))
+    try:
+        config = CNNConfig(
+            n_train=int(ss.get("train_n_train", DEFAULTS.n_train)),
+            n_test=int(ss.get("train_n_test", DEFAULTS.n_test)),
+            noise=float(ss.get("train_noise", DEFAULTS.noise)),
+            n_kernels=int(ss.get("train_n_kernels", DEFAULTS.n_kernels)),
+            kernel_size=int(ss.get("train_kernel_size", DEFAULTS.kernel_size)),
+            kernel_init=str(ss.get("train_init", DEFAULTS.kernel_init)),
+            freeze_kernels=bool(ss.get("train_frozen", DEFAULTS.freeze_kernels)),
+            optimizer=str(ss.get("train_optimizer", DEFAULTS.optimizer)),
+            learning_rate=float(ss.get("train_lr", DEFAULTS.learning_rate)),
+            epochs=int(ss.get("train_epochs", DEFAULTS.epochs)),
+        )
+    except (TypeError, ValueError) as error:
+        return None, seed, str(error)
+    return config, seed, None
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _generated(n_train: int, n_test: int, grid_size: int, noise: float, seed: int) -> Dataset:
+    """The generated drawings (pure: the same arguments, the same data; st.cache_data hands
+    every session its own copy). Keyed on the data settings only, so changing the epochs or
+    the learning rate does not draw the data again."""
+    config = CNNConfig(n_train=n_train, n_test=n_test, grid_size=grid_size, noise=noise)
+    X_train, X_test, y_train, y_test = generated_data(config, seed)
+    return Dataset(X_train, y_train, X_test, y_test)
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+
+def _on_train() -> None:
+    """Start afresh with the sidebar's settings and the learner's added drawings."""
+    ss = st.session_state
+    config, seed, error = settings()
+    if config is None:
+        ss[NOTICE] = ("error", f"These settings cannot be trained: {error}")
+        return
+    try:
+        generated = _generated(config.n_train, config.n_test, config.grid_size, config.noise, seed)
+        data = merge_added(generated, ss[ADDED])
+        ss[RUN] = TrainingRun(config, data, seed)
+    except ValueError as error:  # e.g. labels the model cannot take; keep the last run
+        ss[NOTICE] = ("error", f"Training could not start: {error}")
+
+
+def _on_pause() -> None:
+    run = st.session_state.get(RUN)
+    if run is not None:
+        run.paused = True
+
+
+def _on_resume() -> None:
+    run = st.session_state.get(RUN)
+    if run is not None:
+        run.paused = False
+
+
+def _on_reset() -> None:
+    st.session_state[RUN] = None
+
+
+def controls(config: CNNConfig | None, seed: int, error: str | None) -> None:
+    """Train / Pause / Resume / Reset, each enabled only when it makes sense."""
+    run: TrainingRun | None = st.session_state[RUN]
+    status = run.status if run is not None else None
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row.button(
+        "Train again" if run is not None else "Train",
+        key="train_start",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=config is None,
+        on_click=_on_train,
+        help="Start from scratch with the settings in the sidebar (and your added drawings).",
+    )
+    row.button(
+        "Pause",
+        key="train_pause",
+        icon=":material/pause:",
+        disabled=status != RUNNING,
+        on_click=_on_pause,
+    )
+    row.button(
+        "Resume",
+        key="train_resume",
+        icon=":material/resume:",
+        disabled=status != PAUSED,
+        on_click=_on_resume,
+    )
+    row.button(
+        "Reset",
+        key="train_reset",
+        icon=":material/restart_alt:",
+        disabled=run is None,
+        on_click=_on_reset,
+        help="Forget this network and its curves.",
+    )
+    if error:
+        st.error(f"These settings cannot be trained: {error}", icon="⚠️")
+    elif run is not None and (run.config != config or run.seed != seed):
+        row.caption("Settings changed: press **Train again** to use them.")
+
+
+# --- the live view (a fragment) --------------------------------------------------------------
+
+
+def live_view() -> None:
+    """Draw the status line and the curves, then advance the run by one time slice if it is
+    running. A fragment the browser reruns every LIVE_INTERVAL_S while training.
+
+    Drawing comes first: the elements are then up to date while the slice trains, and
+    everything drawn is at most one slice behind."""
+    run: TrainingRun | None = st.session_state.get(RUN)
+    status_line(run)
+    curves(run)
+    if run is not None and run.status == RUNNING:
+        run.advance(SLICE_S, max_reports=-(-run.total_reports // MIN_FRAMES))
+        if run.status != RUNNING:
+            st.rerun()  # finished or diverged: a full rerun stops the timers, shows results
+
+
+def status_line(run: TrainingRun | None) -> None:
+    """One line that says where training is. While it runs or is paused: a progress bar with
+    epoch, step, loss and test accuracy; at the end: a success or divergence box in its place
+    (about the same height, so the charts below do not jump)."""
+    if run is None:
+        st.info(
+            "Press **Train**: the network starts with random kernels (or the deck's), and "
+            "gradient descent changes them step by step until X and O fall apart.",
+            icon=":material/school:",
+        )
+        return
+    if run.status == DIVERGED:
+        st.error(run.message, icon=":material/error:")
+        return
+    p = run.latest
+    if run.status == DONE and p is not None:
+        st.success(
+            f"Finished in {run.wall_seconds:.1f} s ({run.config.epochs} epochs, "
+            f"{run.total_steps} steps): the network gets **{percent(p.test_accuracy)}** of the "
+            f"{len(run.data.y_test)} held-out test drawings right.",
+            icon=":material/check_circle:",
+        )
+        return
+    if p is None:
+        text = f"Starting: {run.total_steps} steps ({run.config.epochs} epochs)"
+    else:
+        acc = "–" if p.test_accuracy is None else percent(p.test_accuracy)
+        text = (
+            f"Epoch {p.epoch}/{run.config.epochs} · step {p.step}/{run.total_steps} · "
+            f"loss {p.loss:.3f} · test accuracy {acc}"
+        )
+    if run.status == PAUSED:
+        text = f"**Paused** · {text} · draw below to see what the network thinks now"
+    st.progress(min(run.step / max(run.total_steps, 1), 1.0), text=text)
+
+
+def curves(run: TrainingRun | None) -> None:
+    """Loss and accuracy, train and held-out test, growing across a fixed epoch axis."""
+    epochs = run.config.epochs if run is not None else DEFAULTS.epochs
+    empty = ([], [])
+    pts = run.curves() if run is not None else {}
+    fig = curves_figure(
+        loss=pts.get("loss", empty),
+        test_loss=pts.get("test_loss", empty),
+        accuracy=pts.get("accuracy", empty),
+        test_accuracy=pts.get("test_accuracy", empty),
+        x_max=epochs,
+    )
+    st.plotly_chart(fig, key="train_curves", config={"displayModeBar": False})
+
+
+def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
+    """(cell size, kernels per row) for `count` k×k kernels: as few rows as fit the main
+    column's width with cells of at least MIN_KERNEL_CELL_PX (below that the numbers get hard
+    to read), the rows then evened out (16 kernels: 4 × 4, not 5 + 5 + 5 + 1) and the cells
+    grown back towards the page's cell size if there is room."""
+    budget = KERNEL_ROW_BUDGET_PX[bool(st.session_state.get(state.PRESENTER))]
+    per_row = max(1, min(count, (budget + MIN_KERNEL_CELL_PX) // ((k + 1) * MIN_KERNEL_CELL_PX)))
+    rows = -(-count // per_row)
+    per_row = -(-count // rows)
+    cell = min(cell_px, budget // (per_row * (k + 1) - 1))
+    return max(cell, MIN_KERNEL_CELL_PX), per_row
+
+
+def kernels_interval(config: CNNConfig) -> float:
+    """Seconds between two redraws of the learned kernels: more numbers, fewer redraws."""
+    low, high = KERNELS_INTERVAL_S
+    numbers = config.n_kernels * config.kernel_size**2
+    return min(high, low + (high - low) * numbers / 400)
+
+
+def learned_kernels(cell_px: int) -> None:
+    """The first layer's kernels now, with their numbers, on one colour scale. A fragment
+    the browser reruns every `kernels_interval` seconds while training."""
+    run: TrainingRun | None = st.session_state.get(RUN)
+    if run is None:
+        return
+    values = run.kernels  # (K, k, k)
+    cell, per_row = kernel_layout(len(values), values.shape[1], cell_px)
+    fig = mosaic_figure(
+        values,
+        titles=[f"kernel {i + 1}" for i in range(len(values))],
+        cell_px=cell,
+        per_row=per_row,
+        fmt=lambda v: f"{round(v, 1) + 0.0:.1f}",  # + 0.0: no "-0.0"
+    )
+    frozen = " (frozen: only the last layer learns)" if run.config.freeze_kernels else ""
+    with st.container(width="content"):
+        st.markdown(f"**Learned by gradient descent**{frozen} · step {run.step}")
+        widgets.show_heatmap(fig, key="train_kernels")
+
+
+def deck_kernels(cell_px: int) -> None:
+    """The deck's hand-made kernels, drawn the same way (same cell size as the learned ones),
+    for comparison."""
+    values = np.stack([kernels.preset(name) for name in DECK_KERNELS])
+    titles = list(DECK_KERNELS.values())
+    with st.container(width="content"):
+        st.markdown("**Designed by<br>experts** (deck)", unsafe_allow_html=True)
+        fig = mosaic_figure(values, titles=titles, cell_px=cell_px, per_row=1)
+        widgets.show_heatmap(fig, key="train_deck_kernels")
+
+
+# --- after training: the learner's drawing, the confusion matrix, the mistakes ---------------
+
+
+def _set_drawing(name: str) -> None:
+    size = DEFAULTS.grid_size
+    picture = {"X": grids.DECK_X_8x8, "O": grids.DECK_O_8x8}.get(name)
+    new = np.zeros((size, size), dtype=int) if picture is None else picture
+    widgets.set_grid(GRID, grids.resize_canvas(new, size))
+
+
+def _on_add(label: str | None, from_text_input: bool = False) -> None:
+    """Put the current drawing into the training set with `label` (the text box's if None)."""
+    ss = st.session_state
+    grid = np.array(ss[GRID], dtype=int)
+    try:
+        if from_text_input:
+            label = check_label(ss.get("train_new_label"))
+        if not grid.any():
+            raise ValueError("The grid is empty: draw something first.")
+    except ValueError as error:
+        ss[NOTICE] = ("warning", str(error))
+        return
+    ss[ADDED] = [*ss[ADDED], Added(grid, label)]
+    ss[NOTICE] = (
+        "success",
+        f"Added your drawing as **{label}** (with its one-cell shifts). "
+        "Press **Train again** to retrain with it.",
+    )
+
+
+def _on_forget() -> None:
+    st.session_state[ADDED] = []
+    st.session_state[NOTICE] = ("info", "Your drawings were removed from the training set.")
+
+
+def drawing_panel(run: TrainingRun | None, cell_px: int, notice) -> None:
+    """The learner's drawing (the same grid component as the lab) beside what the network
+    says about it, classified on every stroke, and buttons that add it to the training set.
+
+    Both panels have fixed widths so the grid is never squeezed (cells stay `cell_px` wide)
+    and the confusion matrix takes what is left, or wraps below on a narrow screen."""
+    ss = st.session_state
+    side = ss[GRID].shape[1]
+    with st.container(width=side * cell_px + 12):
+        ss[GRID] = draw_grid(
+            ss[GRID], key="train_draw", revision=ss[GRID + "_rev"], cell_px=cell_px
+        )
+        tools = st.container(horizontal=True, gap="xsmall")
+        tools.button("Clear", key="train_clear", on_click=_set_drawing, args=("clear",))
+        tools.button("An X", key="train_load_x", on_click=_set_drawing, args=("X",))
+        tools.button("An O", key="train_load_o", on_click=_set_drawing, args=("O",))
+    with st.container(width=250):
+        verdict(run)
+        add = st.container(horizontal=True, gap="xsmall")
+        add.button("Add as X", key="train_add_x", on_click=_on_add, args=("X",))
+        add.button("Add as O", key="train_add_o", on_click=_on_add, args=("O",))
+        new = st.container(horizontal=True, gap="xsmall", vertical_alignment="bottom")
+        new.text_input("New label", key="train_new_label", placeholder="e.g. triangle",
+                       width=120)  # fmt: skip
+        new.button("Add", key="train_add_new", on_click=_on_add, args=(None, True),
+                   help="Add the drawing with the label typed on the left")  # fmt: skip
+        if notice is not None:
+            kind, text = notice
+            getattr(st, kind)(text)
+        added_drawings(run)
+
+
+def verdict(run: TrainingRun | None) -> None:
+    """The predicted label, written large, and a probability bar per class."""
+    if run is None:
+        st.metric("The network says", "?", border=True)
+        st.caption("Train the network first; then every stroke is classified.")
+        return
+    try:
+        proba = run.predict(st.session_state[GRID])
+    except ValueError as error:  # never a traceback on the page: say what went wrong
+        st.warning(f"The network could not classify this drawing: {error}")
+        proba = {}
+    best = max(proba, key=proba.get, default="?")
+    when = "" if run.status in (DONE, DIVERGED) else f" (at step {run.step})"
+    st.metric(f"The network says{when}", best, border=True)
+    for label, p in proba.items():
+        st.progress(p, text=f"**{label}** {p:.0%}")
+
+
+def added_drawings(run: TrainingRun | None) -> None:
+    """Which of the learner's drawings are in the training set, and whether a run used them."""
+    added = st.session_state[ADDED]
+    if not added:
+        return
+    counts: dict[str, int] = {}
+    for item in added:
+        counts[item.label] = counts.get(item.label, 0) + 1
+    listing = ", ".join(f"{label} × {n}" for label, n in counts.items())
+    used = run is not None and run.data.n_added > 0
+    st.caption(
+        f"Your drawings in the training set: {listing}"
+        + ("" if used else " (not used yet: press Train again)")
+    )
+    st.button("Forget my drawings", key="train_forget", on_click=_on_forget)
+
+
+def results(run: TrainingRun, proba: np.ndarray, cell_px: int) -> None:
+    """Confusion matrix of the held-out test drawings: rows are the true labels, columns
+    what the network said; the diagonal is what it gets right. In a box of its own width.
+
+    proba : (n_test, n_classes) the network's probabilities for the test drawings."""
+    counts = run.confusion(proba)
+    classes = run.classes
+    cell = max(cell_px + 16, 52)
+    with st.container(width=max(len(classes) * cell + 60, 210)):
+        st.markdown("**Confusion matrix**")
+        st.caption("Test drawings. Row: the true label; column: what the network said.")
+        fig = widgets.heatmap_figure(counts, title="", signed=False, cell_px=cell)
+        label_axes(fig, x_labels=classes, y_labels=classes)
+        widgets.show_heatmap(fig, key="train_confusion")
+        right = int(np.trace(counts))
+        st.caption(f"{right} of {counts.sum()} right ({percent(right / counts.sum())}).")
+
+
+def mistakes(run: TrainingRun, proba: np.ndarray) -> None:
+    """The held-out drawings the network gets wrong, the most confident mistakes first."""
+    wrong = run.misclassified(proba)
+    total = len(run.data.y_test)
+    if not wrong:
+        st.markdown(f"**Misclassified test drawings:** none of the {total}.")
+        return
+    shown = wrong[:MAX_MISTAKES_SHOWN]
+    st.markdown(
+        f"**Misclassified test drawings:** {len(wrong)} of {total}"
+        + (f", the {len(shown)} most confident mistakes:" if len(wrong) > len(shown) else ":")
+    )
+    # One figure for all of them (cheaper to draw than a chart each); no numbers: drawings.
+    per_row = max(1, (MISTAKES_ROW_BUDGET_PX + 2 * MISTAKE_CELL_PX) // (10 * MISTAKE_CELL_PX))
+    fig = mosaic_figure(
+        run.data.X_test[[i for i, *_ in shown]],
+        titles=[f"{true} → {said} {p:.0%}" for _, true, said, p in shown],
+        cell_px=MISTAKE_CELL_PX,
+        per_row=per_row,
+        fmt=lambda v: "",
+        signed=False,
+        colorscale=widgets.INK_SCALE,
+        gap=2,
+    )
+    widgets.show_heatmap(fig, key="train_mistakes")
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def main() -> None:
+    ss = st.session_state
+    ss.setdefault(RUN, None)
+    ss.setdefault(ADDED, [])
+    widgets.init_grid(GRID, grids.DECK_X_8x8)
+    cell_px = state.cell_px()
+
+    settings_sidebar()
+    config, seed, error = settings()
+
+    st.title("Train: who determines the masks?")
+    st.caption(
+        "“Designed by EXPERTS!! … In CNN, masks are found with gradient descent methods.” "
+        "A small CNN written in NumPy learns X versus O here, in this browser session."
+    )
+    controls(config, seed, error)
+
+    run: TrainingRun | None = ss[RUN]
+    running = run is not None and run.status == RUNNING
+    # Below the curves: the learned kernels (their own fragment) and the deck's, side by side
+    # when they fit.
+    st.fragment(live_view, run_every=LIVE_INTERVAL_S if running else None)()
+    shaping = run.config if run is not None else (config or DEFAULTS)
+    deck_cell, _ = kernel_layout(shaping.n_kernels, shaping.kernel_size, cell_px)
+    with st.container(horizontal=True, gap="medium", wrap=True):
+        kernels_every = kernels_interval(shaping) if running else None
+        with st.container(width="content"):  # so the deck's kernels sit right beside them
+            st.fragment(learned_kernels, run_every=kernels_every)(cell_px)
+        deck_kernels(deck_cell)
+
+    st.divider()
+    st.subheader("Try it: draw an X or an O")
+    with st.container(horizontal=True, gap="large", wrap=True):
+        drawing_panel(run, cell_px, ss.pop(NOTICE, None))
+
+    st.subheader("How good is it?")
+    if run is None or run.latest is None:
+        st.caption("The confusion matrix and the mistakes appear once the network trains.")
+    elif running:
+        st.caption("Training… the confusion matrix appears when it stops or is paused.")
+    else:
+        proba = run.test_predictions()
+        with st.container(horizontal=True, gap="large", wrap=True):
+            results(run, proba, cell_px)
+            with st.container(width="stretch"):
+                mistakes(run, proba)
+
+
+main()

@@ -1,0 +1,122 @@
+"""The Train page in real Chromium, used with the mouse as a person does: train, draw an X,
+see "X"; pause a long run mid-way and see it stay paused.
+
+The figures a browser run gives (training wall time, chart updates) are printed, not
+asserted: the machine is shared. `python -m playground.train_bench` measures them properly.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import cell, drag, goto, grid_locator, grid_values, wait_for_rerun
+
+GRID = "train_draw"
+SHOTS = Path("/tmp/shots")
+FINISHED_TIMEOUT_MS = 120_000
+EMPTY8 = ["0" * 8] * 8
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"train_e2e_{name}.png"))
+
+
+def button(page: Page, key: str):
+    # The element with the key holds a hidden copy of the button (for measuring): the role
+    # query finds only the visible one.
+    return page.locator(f".st-key-{key}").get_by_role("button")
+
+
+def verdict(page: Page):
+    """The large label under "The network says"."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="The network says")
+    return metric.locator('[data-testid="stMetricValue"]')
+
+
+def test_train_then_draw_an_x_with_the_mouse_and_the_network_says_x(page: Page, app_url: str):
+    goto(page, app_url + "/train")
+    expect(verdict(page)).to_have_text("?")
+
+    started = time.perf_counter()
+    button(page, "train_start").click()
+    page.mouse.move(5, 5)  # no tooltip over the page in the screenshots
+    expect(page.get_by_text("Finished in")).to_be_visible(timeout=FINISHED_TIMEOUT_MS)
+    wall = time.perf_counter() - started
+    wait_for_rerun(page)
+    shot(page, "finished")
+    print(f"\ndefault training: click → 'Finished' on screen in {wall:.2f} s (test-side clock)")
+
+    # Start from an empty grid, then draw both diagonals with the mouse.
+    grid = grid_locator(page, GRID)
+    grid.scroll_into_view_if_needed()
+    button(page, "train_clear").click()
+    wait_for_rerun(page, lambda: expect(grid.locator('[aria-selected="true"]')).to_have_count(0))
+    assert grid_values(page, GRID) == EMPTY8
+
+    drag(page, cell(page, GRID, 0, 0), cell(page, GRID, 7, 7))
+    wait_for_rerun(page, lambda: expect(cell(page, GRID, 7, 7)).to_have_attribute(
+        "aria-selected", "true"))  # fmt: skip
+    drag(page, cell(page, GRID, 0, 7), cell(page, GRID, 7, 0))
+    wait_for_rerun(page, lambda: expect(cell(page, GRID, 7, 0)).to_have_attribute(
+        "aria-selected", "true"))  # fmt: skip
+
+    drawn = grid_values(page, GRID)
+    for i in range(8):  # both diagonals are inked
+        assert drawn[i][i] == "1" and drawn[i][7 - i] == "1", drawn
+    expect(verdict(page)).to_have_text("X")
+    x_bar = page.locator('[data-testid="stProgress"]').filter(has_text=re.compile(r"^X \d+%$"))
+    expect(x_bar).to_have_count(1)
+    percent = int(re.search(r"(\d+)%", x_bar.inner_text()).group(1))
+    assert percent > 50
+    shot(page, "drew_x")
+
+    # The drawing joins the training set with its label.
+    button(page, "train_add_x").click()
+    wait_for_rerun(page, page.get_by_text("Added your drawing as X"))
+    expect(
+        page.get_by_text(re.compile(r"Your drawings in the training set: X × 1"))
+    ).to_be_visible()
+
+
+def slider_to_max(page: Page, key: str, maximum: int) -> None:
+    slider = page.locator(f".st-key-{key}").get_by_role("slider")
+    slider.focus()
+    page.keyboard.press("End")
+    expect(slider).to_have_value(str(maximum))
+    wait_for_rerun(page)
+
+
+def test_pause_works_mid_run_and_resume_goes_on(page: Page, app_url: str):
+    goto(page, app_url + "/train")
+    # The longest run the sliders allow (2000 drawings, 60 epochs, 3780 steps).
+    slider_to_max(page, "train_n_train", 2000)
+    slider_to_max(page, "train_epochs", 60)
+
+    button(page, "train_start").click()
+    page.mouse.move(5, 5)
+    status = page.locator('[data-testid="stProgress"]').filter(has_text="Epoch")
+    expect(status).to_contain_text(re.compile(r"step [1-9]\d*/3780"), timeout=30_000)
+    shot(page, "mid_run")
+    button(page, "train_pause").click()
+    expect(status).to_contain_text("Paused", timeout=15_000)
+    wait_for_rerun(page)
+    paused_text = status.inner_text()
+    step = int(re.search(r"step (\d+)/", paused_text).group(1))
+    assert 0 < step < 3780, paused_text
+    page.wait_for_timeout(1500)
+    assert status.inner_text() == paused_text  # nothing moves while paused
+    expect(button(page, "train_resume")).to_be_enabled()
+    expect(button(page, "train_pause")).to_be_disabled()
+    shot(page, "paused")
+
+    button(page, "train_resume").click()
+    expect(page.get_by_text(re.compile(r"Finished in .* \(60 epochs, 3780 steps\)"))).to_be_visible(
+        timeout=FINISHED_TIMEOUT_MS
+    )
+    button(page, "train_reset").click()
+    expect(page.get_by_text("Press Train")).to_be_visible(timeout=15_000)
