@@ -14,7 +14,7 @@ import streamlit as st
 from cnn_core import grids, kernels
 
 LAB_GRID = "lab_grid"  # (H, W) 0/1, written by the lab (widgets.set_grid)
-LAB_N_KERNELS = "lab_n_kernels"  # the lab's "Kernels" control; gone once the lab is left
+LAB_N_KERNELS = "lab_n_kernels"  # the lab's "Kernels" control (kept across pages)
 LAB_MAX_KERNELS = 4
 DEFAULT_KERNEL = "deck diagonal /"  # the lab's first kernel, the lecture's
 
@@ -38,8 +38,8 @@ def lab_drawing() -> np.ndarray | None:
 def lab_kernels() -> list[np.ndarray] | None:
     """The lab's current kernels, each (k, k), or None before the lab was opened.
 
-    The lab's kernel count is a widget, and Streamlit forgets a widget's value once its page
-    is left; then every kernel editor the lab has shown so far counts.
+    The lab keeps its kernel count across pages (persist_state); should it be missing, every
+    kernel editor the lab has shown so far counts.
     """
     ss = st.session_state
     count = ss.get(LAB_N_KERNELS)

@@ -117,6 +117,7 @@ def settings_sidebar() -> Settings:
         list(range(1, MAX_KERNELS + 1)),
         required=True,
         key="lab_n_kernels",
+        persist_state="session",
         help="Several kernels at once: each gives its own feature map, and together they "
         "become the channels of the 3-D convolution.",
     )
@@ -125,15 +126,25 @@ def settings_sidebar() -> Settings:
         ["valid", "same", "n"],
         required=True,
         key="lab_pad_kind",
+        persist_state="session",
         help="valid: no padding, the map shrinks. same: zeros around the input so the map "
         "keeps its size (odd kernels). n: n rows/columns of zeros on every side.",
     )
     padding: str | int = pad_kind
     if pad_kind == "n":
-        padding = int(sb.number_input("Zero rows/columns on each side", 0, 4, key="lab_pad_n"))
+        padding = int(
+            sb.number_input(
+                "Zero rows/columns on each side", 0, 4, key="lab_pad_n", persist_state="session"
+            )
+        )
     stride = int(
         sb.number_input(
-            "Stride", 1, 4, key="lab_stride", help="How many cells the window moves each step."
+            "Stride",
+            1,
+            4,
+            key="lab_stride",
+            persist_state="session",
+            help="How many cells the window moves each step.",
         )
     )
     t = float(
@@ -143,6 +154,7 @@ def settings_sidebar() -> Settings:
             6.0,
             step=0.5,
             key="lab_t",
+            persist_state="session",
             help="Values above t are kept; t = 0 is the lecture's threshold.",
         )
     )
@@ -151,6 +163,7 @@ def settings_sidebar() -> Settings:
         list(POOL_MODES),
         required=True,
         key="lab_pool_mode",
+        persist_state="session",
         format_func=POOL_MODES.get,
     )
     p = float(ss["lab_p"])
@@ -162,11 +175,14 @@ def settings_sidebar() -> Settings:
                 10.0,
                 step=0.5,
                 key="lab_p",
+                persist_state="session",
                 help="Lᵖ pooling: (Σ |x|ᵖ)^(1/p); p = 1 sums, large p → max",
             )
         )
-    size = int(sb.number_input("Pool size m", 1, 4, key="lab_pool_size"))
-    pool_stride = sb.selectbox("Pool stride", ["= size", 1, 2, 3, 4], key="lab_pool_stride")
+    size = int(sb.number_input("Pool size m", 1, 4, key="lab_pool_size", persist_state="session"))
+    pool_stride = sb.selectbox(
+        "Pool stride", ["= size", 1, 2, 3, 4], key="lab_pool_stride", persist_state="session"
+    )
     return Settings(
         padding=padding,
         stride=stride,
@@ -346,6 +362,7 @@ def step_through(image: np.ndarray, all_maps: list[Maps], s: Settings, cell_px: 
             ["convolution", "pooling"],
             required=True,
             key="lab_step_what",
+            persist_state="session",
         )
         k = 0
         if len(usable) > 1:
@@ -355,6 +372,7 @@ def step_through(image: np.ndarray, all_maps: list[Maps], s: Settings, cell_px: 
                 "Kernel",
                 usable,
                 key="lab_step_kernel",
+                persist_state="session",
                 format_func=lambda i: f"kernel {i + 1}",
                 width=120,
             )
@@ -527,10 +545,11 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
         ["thresholded", "pooled"],
         required=True,
         key="lab_3d_source",
+        persist_state="session",
         format_func=lambda v: f"{v} maps",
     )
     padding = bar.segmented_control(
-        "Padding", ["valid", "same"], required=True, key="lab_3d_padding"
+        "Padding", ["valid", "same"], required=True, key="lab_3d_padding", persist_state="session"
     )
     channels = [getattr(m, source) for m in all_maps]
     if any(c is None for c in channels):

@@ -91,6 +91,7 @@ def settings_sidebar() -> None:
         DEFAULTS.n_train,
         20,
         key="train_n_train",
+        persist_state="session",
         help="Generated X and O drawings (half each) with the deck's variations: "
         "translation, scaling, rotation, stroke weight.",
     )
@@ -101,6 +102,7 @@ def settings_sidebar() -> None:
         DEFAULTS.n_test,
         20,
         key="train_n_test",
+        persist_state="session",
         help="Never trained on: they show whether the network learned X and O or just "
         "memorised its training drawings.",
     )
@@ -111,6 +113,7 @@ def settings_sidebar() -> None:
         DEFAULTS.noise,
         0.01,
         key="train_noise",
+        persist_state="session",
         help="Chance that a pixel is flipped.",
     )
     sb.number_input(
@@ -120,11 +123,19 @@ def settings_sidebar() -> None:
         0,
         1,
         key="train_seed",
+        persist_state="session",
         help="The same seed gives the same drawings and the same starting weights.",
     )
 
     sb.caption("Kernels (the masks)")
-    sb.slider("Kernels", 1, max(16, DEFAULTS.n_kernels), DEFAULTS.n_kernels, key="train_n_kernels")
+    sb.slider(
+        "Kernels",
+        1,
+        max(16, DEFAULTS.n_kernels),
+        DEFAULTS.n_kernels,
+        key="train_n_kernels",
+        persist_state="session",
+    )
     sb.segmented_control(
         "Kernel size",
         [2, 3, 4, 5],
@@ -132,6 +143,7 @@ def settings_sidebar() -> None:
         required=True,
         format_func=lambda k: f"{k}×{k}",
         key="train_kernel_size",
+        persist_state="session",
     )
     sb.segmented_control(
         "Start from",
@@ -140,6 +152,7 @@ def settings_sidebar() -> None:
         required=True,
         format_func={"random": "random", "deck": "the deck's kernels"}.get,
         key="train_init",
+        persist_state="session",
         help="Random numbers, or the experts' masks: the deck's two diagonals and the "
         "horizontal line (3×3).",
     )
@@ -147,6 +160,7 @@ def settings_sidebar() -> None:
         "Freeze the kernels",
         DEFAULTS.freeze_kernels,
         key="train_frozen",
+        persist_state="session",
         help="Keep the kernels as they start; only the last layer learns.",
     )
 
@@ -158,6 +172,7 @@ def settings_sidebar() -> None:
         required=True,
         format_func={"adam": "Adam", "sgd": "SGD + momentum"}.get,
         key="train_optimizer",
+        persist_state="session",
     )
     sb.number_input(
         "Learning rate",
@@ -165,6 +180,7 @@ def settings_sidebar() -> None:
         step=0.01,
         format="%g",
         key="train_lr",
+        persist_state="session",
         help="The step size. Try 50 to watch training blow up.",
     )
     sb.slider(
@@ -173,6 +189,7 @@ def settings_sidebar() -> None:
         max(60, DEFAULTS.epochs),
         DEFAULTS.epochs,
         key="train_epochs",
+        persist_state="session",
         help="Passes over the training drawings.",
     )
 

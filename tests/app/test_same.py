@@ -262,6 +262,7 @@ def test_an_even_kernel_with_same_padding_gives_a_message(at: AppTest) -> None:
 def test_the_labs_kernels_are_used_and_counted_together(at: AppTest) -> None:
     at.session_state["lab_k1_last_good"] = kernels.preset("vertical line")
     at.session_state["lab_k2_last_good"] = kernels.preset("horizontal line")
+    at.session_state["lab_n_kernels"] = 2  # the learner chose two kernels in the lab
     at = run(at)
     assert len(page_kernels(at)) == 2
     assert_counts_follow_cnn_core(at)
