@@ -20,13 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -44,20 +40,10 @@ from cnn_core import (  # noqa: E402
     pool2d,
     threshold,
 )
+from playground.local_server import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 from playground.widgets import cell_text  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+IDLE = APP_IDLE
 # Cells clicked in turn (each twice per cycle would undo itself: the list is long enough).
 EXPLANATIONS = ("Step through the sliding window", "3-D convolution: the maps become channels")
 CLICK_CELLS = [(1, 1), (2, 5), (6, 2), (4, 4), (0, 7), (5, 6), (3, 1), (7, 3), (2, 2), (6, 6)]
@@ -151,34 +137,6 @@ def bare_expected(grid: np.ndarray) -> dict[str, str]:
 
 
 # --- servers ---------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(app: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(f"/tmp/bench-{Path(app).stem}-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError(f"{app} did not start; see {log.name}")
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -291,12 +249,11 @@ def main(argv: list[str] | None = None) -> None:
 
     servers = []
     try:
-        lab_proc, lab_url = start_server("playground/app.py")
-        servers.append(lab_proc)
-        bare_proc, bare_url = start_server("playground/bench_bare_app.py")
-        servers.append(bare_proc)
+        servers.append(StreamlitServer("playground/app.py").wait_until_ready())
+        servers.append(StreamlitServer("playground/bench_bare_app.py").wait_until_ready())
+        lab_url, bare_url = (server.base_url for server in servers)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             labels = EXPLANATIONS if args.explanations else ()
             lab = Target(
                 browser,
@@ -321,9 +278,8 @@ def main(argv: list[str] | None = None) -> None:
                 i += per_round
             browser.close()
     finally:
-        for proc in servers:
-            proc.terminate()
-            proc.wait(timeout=15)
+        for server in servers:
+            server.stop()
 
     lab_med, bare_med = median(lab.samples, "total"), median(bare.samples, "total")
     report = {

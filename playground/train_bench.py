@@ -16,28 +16,22 @@ with the machine's load: two cores shared with other work give provisional numbe
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+if str(ROOT) not in sys.path:  # run as a script, the project root is not on the path
+    sys.path.insert(0, str(ROOT))
+
+from playground.local_server import (  # noqa: E402
+    APP_IDLE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    StreamlitServer,
+)
+
+IDLE = APP_IDLE
 
 # Runs in the page: records the time of the click on Train, every change of the loss chart's
 # point count, and when the "Finished" message appears.
@@ -70,37 +64,6 @@ _SAMPLER = """
   requestAnimationFrame(tick);
 }
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "playground" / "app.py"),
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError("streamlit did not start within 90 s")
 
 
 def slider_to(page, key: str, end: str) -> None:
@@ -151,13 +114,14 @@ def main(argv: list[str] | None = None) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    process = None
+    server = None
     url = args.url
     if url is None:
-        process, url = start_server()
+        server = StreamlitServer("playground/app.py").wait_until_ready()
+        url = server.base_url
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for label, long_run in (
                 ("default settings", False),
                 ("long run: 2000 drawings, 60 epochs", True),
@@ -186,9 +150,8 @@ def main(argv: list[str] | None = None) -> None:
                     )
             browser.close()
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=10)
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

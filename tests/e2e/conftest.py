@@ -23,35 +23,18 @@ Every test in this folder is marked ``e2e`` and skipped, with the reason, when
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from playground.local_server import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, StreamlitServer
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 720}  # a projector
-SERVER_START_TIMEOUT_S = 90
 RERUN_TIMEOUT_MS = 15_000
-APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,79 +76,10 @@ def browser_context_args(browser_context_args: dict) -> dict:
 # Streamlit servers
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-class _Server:
-    def __init__(self, app: Path, log_dir: Path) -> None:
-        self.port = _free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"streamlit-{app.stem}-{self.port}.log"
-        env = {
-            **os.environ,
-            # The project root importable from any app, wherever its file lives.
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        }
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(app),
-            "--server.headless", "true",
-            "--server.port", str(self.port),
-            "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
-            # Two cores are shared: no file watcher, no reruns on save.
-            "--server.fileWatcherType", "none",
-            "--server.runOnSave", "false",
-        ]  # fmt: skip
-        self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
-        )
-
-    def wait_until_ready(self) -> None:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"streamlit exited with code {self.process.returncode}:\n{self.log_tail()}"
-                )
-            if _answers(f"{self.base_url}/_stcore/health"):
-                return
-            time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(
-            f"streamlit did not answer within {SERVER_START_TIMEOUT_S} s:\n{self.log_tail()}"
-        )
-
-    def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self._log.close()
-
-
 @pytest.fixture(scope="session")
 def streamlit_server() -> Iterator[Callable[[str | Path], str]]:
     """Factory: ``streamlit_server(app_path) -> base_url``, one server per app per session."""
-    servers: dict[Path, _Server] = {}
+    servers: dict[Path, StreamlitServer] = {}
     log_dir = Path(tempfile.mkdtemp(prefix="streamlit-e2e-"))
 
     def start(app_path: str | Path) -> str:
@@ -174,7 +88,7 @@ def streamlit_server() -> Iterator[Callable[[str | Path], str]]:
         if not app.is_file():
             raise FileNotFoundError(f"no Streamlit app at {app}")
         if app not in servers:
-            server = _Server(app, log_dir)
+            server = StreamlitServer(app, log_dir)
             servers[app] = server
             server.wait_until_ready()
         return servers[app].base_url
