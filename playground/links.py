@@ -24,6 +24,18 @@ The URL format (every character is one a URL carries unescaped, so links stay re
     r, c   the output cell being explained (the sliding window's place), counted from 1
     step   the lesson step, 1 to the number of steps
 
+    The Train page (/train): ``g`` its 8×8 drawing and its settings (a trained model is never
+    in a link: it is trained again with these settings)
+    n      training drawings 20–2000 in steps of 20;  nt  test drawings 20–1000 in steps of 20
+    noise  0 to 0.3 in steps of 0.01;  seed  0–10000
+    nk     kernels 1–16;  ks  kernel size 2–5;  init  ``random`` or ``deck``;  frz  ``0``/``1``
+    opt    ``adam`` or ``sgd``;  lr  learning rate, more than 0 and at most 1000;  ep  epochs 1–60
+
+    Inside the network (/inside): ``src`` the example (``deck`` or ``lab``; with ``lab`` also
+    ``g`` and ``k``, the lab's drawing and kernels, ``lk`` the lab kernel shown, counted from 1,
+    and ``pad`` ``valid`` or ``same``), ``r``, ``c`` the output neuron traced and ``pr``, ``pc``
+    the pooled neuron (counted from 1), ``by`` the weights' colouring (``cell`` or ``value``)
+
 Decoding checks everything against the same bounds the widgets have. A link with anything
 wrong is refused as a whole (a half-applied link would show something nobody shared): the
 caller gets readable messages and opens the defaults.
@@ -53,6 +65,20 @@ POOL_MODES = ("max", "avg", "lp")
 P_MIN, P_MAX = 1.0, 10.0
 T_MIN, T_MAX = -6.0, 6.0  # the threshold slider's range
 NUMBER_STEP = 0.5  # the threshold slider and the p input move in halves
+
+# The Train page's widgets (views/train.py): (lowest, highest)
+TRAIN_GRID = 8  # its drawing is CNNConfig().grid_size a side
+TRAIN_N_TRAIN = (20, 2000)
+TRAIN_N_TEST = (20, 1000)
+TRAIN_NOISE = (0.0, 0.3)
+TRAIN_SEED = (0, 10_000)
+TRAIN_N_KERNELS = (1, 16)
+TRAIN_EPOCHS = (1, 60)
+TRAIN_INITS = ("random", "deck")
+TRAIN_OPTIMIZERS = ("adam", "sgd")
+# Inside the network (views/inside.py)
+INSIDE_SOURCES = ("deck", "lab")
+INSIDE_COLOUR_BY = ("cell", "value")  # its options "kernel cell" and "value"
 
 # Longest text a parameter may hold before we even look at it: a 16×16 grid is 271 characters,
 # a 5×5 kernel of long decimals a few hundred. Anything longer is refused unread.
@@ -193,10 +219,14 @@ class Setting:
     def parse(self, text: str):
         label = f"{self.name} ({self.key})"
         if self.kind == "int":
-            return parse_int(text, label, int(self.low), int(self.high))
+            value = parse_int(text, label, int(self.low), int(self.high))
+            if self.step and value % int(self.step):
+                raise ValueError(f"{label} must be a multiple of {int(self.step)}, got {value}")
+            return value
         if self.kind == "number":
             value = parse_number(text, label, self.low, self.high)
-            if self.step and not float(value / self.step).is_integer():
+            # A slider's steps of 0.01 are not exact in binary (0.07 / 0.01 = 7.000000000000001).
+            if self.step and abs(value / self.step - round(value / self.step)) > 1e-9:
                 raise ValueError(
                     f"{label} must be a multiple of {format_value(self.step)}, got {_short(text)}"
                 )
@@ -229,6 +259,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lp", "the p of Lp pooling", "number", P_MIN, P_MAX, step=NUMBER_STEP),
     Setting("r", "window row", "int", 1, GRID_MAX),
     Setting("c", "window column", "int", 1, GRID_MAX),
+    # the Train page (its sidebar's widgets, views/train.py)
+    Setting("n", "training drawings", "int", *TRAIN_N_TRAIN, step=20),
+    Setting("nt", "test drawings", "int", *TRAIN_N_TEST, step=20),
+    Setting("noise", "noise", "number", *TRAIN_NOISE, step=0.01),
+    Setting("seed", "seed", "int", *TRAIN_SEED),
+    Setting("nk", "number of kernels", "int", *TRAIN_N_KERNELS),
+    Setting("ks", "kernel size", "int", KERNEL_MIN, KERNEL_MAX),
+    Setting("init", "start from", "choice", choices=TRAIN_INITS),
+    Setting("frz", "freeze the kernels", "choice", choices=("0", "1")),
+    Setting("opt", "optimizer", "choice", choices=TRAIN_OPTIMIZERS),
+    Setting("lr", "learning rate", "number", 0.0, MAX_ABS),
+    Setting("ep", "epochs", "int", *TRAIN_EPOCHS),
+    # Inside the network (views/inside.py)
+    Setting("src", "example", "choice", choices=INSIDE_SOURCES),
+    Setting("lk", "lab kernel", "int", 1, MAX_KERNELS),
+    Setting("pr", "pooled neuron row", "int", 1, GRID_MAX // 2),
+    Setting("pc", "pooled neuron column", "int", 1, GRID_MAX // 2),
+    Setting("by", "colour the weights by", "choice", choices=INSIDE_COLOUR_BY),
 )
 _SETTING_BY_KEY = {s.key: s for s in SETTINGS}
 KNOWN_KEYS = ("g", "k", *_SETTING_BY_KEY, "step")
@@ -378,7 +426,9 @@ def decode(
 LAB_PAGE = ""  # the lab is the default page: its url_path is "" (the app's root)
 SAME_PAGE = "same"
 LESSON_PAGE = "lesson"
-LINKED_PAGES = (LAB_PAGE, SAME_PAGE, LESSON_PAGE)
+TRAIN_PAGE = "train"
+INSIDE_PAGE = "inside"
+LINKED_PAGES = (LAB_PAGE, SAME_PAGE, LESSON_PAGE, TRAIN_PAGE, INSIDE_PAGE)
 
 NOTICE = "links_notice"  # list of messages about a link that could not be opened
 _RESTORED = "links_restored"  # set once the first run of the session has read the URL
@@ -619,6 +669,225 @@ def apply_to_inside(ss, state: LinkState, *, deck_example: bool) -> None:
     ss["inside_padding"] = "valid"
 
 
+# --- the Train page (views/train.py: its drawing and its sidebar's widgets) ------------------
+
+TRAIN_DRAWING = "train_grid"
+TRAIN_SETTINGS = {
+    "n": "train_n_train",
+    "nt": "train_n_test",
+    "noise": "train_noise",
+    "seed": "train_seed",
+    "nk": "train_n_kernels",
+    "ks": "train_kernel_size",
+    "init": "train_init",
+    "frz": "train_frozen",
+    "opt": "train_optimizer",
+    "lr": "train_lr",
+    "ep": "train_epochs",
+}
+
+
+def train_defaults() -> dict[str, object]:
+    """The Train page's settings before anyone touches them (its widgets' defaults)."""
+    from cnn_core.model import CNNConfig
+
+    d = CNNConfig()
+    return {
+        "n": d.n_train,
+        "nt": d.n_test,
+        "noise": d.noise,
+        "seed": 0,
+        "nk": d.n_kernels,
+        "ks": d.kernel_size,
+        "init": d.kernel_init,
+        "frz": "1" if d.freeze_kernels else "0",
+        "opt": d.optimizer,
+        "lr": d.learning_rate,
+        "ep": d.epochs,
+    }
+
+
+def train_link_state(ss: Mapping) -> LinkState | None:
+    """The Train page's drawing and settings as they are in session state (never its model)."""
+    if TRAIN_DRAWING not in ss:
+        return None
+    settings: dict[str, object] = {}
+    for key, default in train_defaults().items():
+        value = ss.get(TRAIN_SETTINGS[key], default)
+        if value is None:
+            value = default
+        if key == "frz":
+            value = "1" if value in (True, "1") else "0"
+        elif key in ("noise", "lr"):
+            value = float(value)
+        elif key not in ("init", "opt"):
+            value = int(value)
+        settings[key] = value
+    return LinkState((np.asarray(ss[TRAIN_DRAWING], dtype=int),), (), settings)
+
+
+def check_for_train(state: LinkState) -> list[str]:
+    """What in ``state`` the Train page cannot show: one 8×8 drawing, a learning rate > 0."""
+    errors = []
+    if len(state.grids) > 1:
+        errors.append(f"the Train page shows one drawing (g), the link has {len(state.grids)}")
+    for grid in state.grids:
+        if grid.shape != (TRAIN_GRID, TRAIN_GRID):
+            errors.append(
+                f"the Train page's drawing (g) is {TRAIN_GRID}×{TRAIN_GRID}, "
+                f"the link's is {grid.shape[0]}×{grid.shape[1]}"
+            )
+    if state.settings.get("lr", 1.0) <= 0:
+        errors.append("the learning rate (lr) must be more than 0")
+    return errors
+
+
+def apply_to_train(ss, state: LinkState) -> None:
+    """Load a link into the Train page's session keys; settings it leaves out get defaults."""
+    from playground import widgets
+
+    if state.grids:
+        widgets.set_grid(TRAIN_DRAWING, state.grids[0])
+    settings = {**train_defaults(), **state.settings}
+    for key, ss_key in TRAIN_SETTINGS.items():
+        value = settings[key]
+        ss[ss_key] = value == "1" if key == "frz" else value
+
+
+# --- Inside the network (views/inside.py: its widgets; the drawing and kernels are the lab's) --
+
+INSIDE_DECK_KERNEL = "deck 2×2"  # the deck's example: its 5×5 drawing and this kernel
+INSIDE_POOL = 2
+_COLOUR_BY = {"cell": "kernel cell", "value": "value"}  # URL word → the page's option
+
+
+def _inside_example(ss: Mapping):
+    """(source, drawing, kernels, kernel index, padding) as views/inside.py chooses them."""
+    from cnn_core import grids as grid_ops
+
+    source = ss.get("inside_source") or "deck"
+    if source == "deck":
+        return source, grid_ops.DECK_5x5, [_presets()[INSIDE_DECK_KERNEL].values], 0, "valid"
+    lab = lab_link_state(ss)
+    drawing = lab.grids[0] if lab is not None else grid_ops.DECK_O_8x8
+    chosen = list(lab.kernels) if lab is not None and lab.kernels else []
+    if not chosen:
+        from playground import network_sources
+
+        chosen = [_presets()[network_sources.DEFAULT_KERNEL].values]
+    index = int(ss.get("inside_lab_kernel") or 0) if len(chosen) > 1 else 0
+    index = min(max(index, 0), len(chosen) - 1)
+    return source, drawing, chosen, index, ss.get("inside_padding") or "same"
+
+
+def _inside_shapes(drawing, kernel, padding) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """(the convolution's output size, the pooled size or None when it cannot pool)."""
+    from cnn_core import conv_output_shape
+
+    oh, ow = conv_output_shape(np.shape(drawing), np.shape(kernel), padding)
+    pooled = (oh // INSIDE_POOL, ow // INSIDE_POOL)
+    return (oh, ow), pooled if min(pooled) >= 1 else None
+
+
+def inside_link_state(ss: Mapping) -> LinkState | None:
+    """The page's example, its padding and the neurons it traces, as in session state."""
+    if "inside_source" not in ss:
+        return None
+    source, drawing, chosen, index, padding = _inside_example(ss)
+    settings: dict[str, object] = {"src": source}
+    grids_: tuple = ()
+    kernels_: tuple = ()
+    if source == "lab":
+        lab = lab_link_state(ss)
+        if lab is not None:
+            grids_, kernels_ = lab.grids, lab.kernels
+        settings["pad"] = padding
+        if len(chosen) > 1:
+            settings["lk"] = index + 1
+    try:
+        (oh, ow), pooled = _inside_shapes(drawing, chosen[index], padding)
+    except ValueError:
+        return LinkState(grids_, kernels_, settings)
+    neuron = int(ss.get(f"inside_neuron_{oh}x{ow}", min(1, oh * ow - 1)))
+    settings["r"], settings["c"] = neuron // ow + 1, neuron % ow + 1
+    if pooled is not None:
+        cell = int(ss.get(f"inside_pool_cell_{pooled[0]}x{pooled[1]}", 0))
+        settings["pr"], settings["pc"] = cell // pooled[1] + 1, cell % pooled[1] + 1
+    by = ss.get("inside_colour_by") or "kernel cell"
+    settings["by"] = "value" if by == "value" else "cell"
+    return LinkState(grids_, kernels_, settings)
+
+
+def check_for_inside(state: LinkState, ss: Mapping) -> list[str]:
+    """What in ``state`` "Inside the network" cannot show (``ss``: the lab it would use)."""
+    errors = []
+    source = state.settings.get("src", "deck")
+    if source == "lab":
+        if len(state.grids) > 1:
+            errors.append(f"Inside shows one drawing (g), the link has {len(state.grids)}")
+        if state.settings.get("pad", "same") not in ("valid", "same"):
+            errors.append("Inside pads with valid or same (pad)")
+    if errors:
+        return errors
+    # Try it on a copy of the keys the page reads: the session changes only if all is well.
+    trial = {k: ss[k] for k in list(ss.keys()) if str(k).startswith(("lab_", "inside_"))}
+    _load_inside(trial, state)
+    _, drawing, chosen, index, padding = _inside_example(trial)
+    if source == "lab" and state.settings.get("lk", 1) > len(chosen):
+        return [f"the lab kernel (lk) must be 1 to {len(chosen)}, got {state.settings['lk']}"]
+    try:
+        (oh, ow), pooled = _inside_shapes(drawing, chosen[index], padding)
+    except ValueError as error:
+        return [f"this kernel and padding do not fit this drawing: {error}"]
+    for rows, cols, r, c, what in (
+        (oh, ow, "r", "c", "the output neuron"),
+        (*(pooled or (0, 0)), "pr", "pc", "the pooled neuron"),
+    ):
+        for key, most in ((r, rows), (c, cols)):
+            if key in state.settings and state.settings[key] > most:
+                errors.append(
+                    f"{what} ({r}, {c}) must lie in the {rows}×{cols} output, "
+                    f"got {key}={state.settings[key]}"
+                )
+    return errors
+
+
+def _load_inside(ss, state: LinkState) -> None:
+    """The example's choice into ``ss`` (a dict to try it out, or the session)."""
+    source = state.settings.get("src", "deck")
+    ss["inside_source"] = source
+    if source != "lab":
+        return
+    if state.grids:
+        ss[LAB_GRID] = np.asarray(state.grids[0], dtype=int)
+    if state.kernels:
+        ss[LAB_N_KERNELS] = len(state.kernels)
+        for i, kernel in enumerate(state.kernels, start=1):
+            ss[f"lab_k{i}_last_good"] = np.asarray(kernel, dtype=float)
+    ss["inside_padding"] = state.settings.get("pad", "same")
+    ss["inside_lab_kernel"] = int(state.settings.get("lk", 1)) - 1
+
+
+def apply_to_inside_link(ss, state: LinkState) -> None:
+    """Load a link into "Inside the network" (its drawing and kernels go to the lab)."""
+    source = state.settings.get("src", "deck")
+    if source == "lab" and (state.grids or state.kernels):
+        apply_to_lab(ss, LinkState(state.grids[:1], state.kernels), settings=False)
+    ss["inside_source"] = source
+    if source == "lab":
+        ss["inside_padding"] = state.settings.get("pad", "same")
+        ss["inside_lab_kernel"] = int(state.settings.get("lk", 1)) - 1
+    ss["inside_colour_by"] = _COLOUR_BY[state.settings.get("by", "cell")]
+    _, drawing, chosen, index, padding = _inside_example(ss)
+    (oh, ow), pooled = _inside_shapes(drawing, chosen[index], padding)
+    if "r" in state.settings or "c" in state.settings:
+        r, c = int(state.settings.get("r", 1)), int(state.settings.get("c", 1))
+        ss[f"inside_neuron_{oh}x{ow}"] = (r - 1) * ow + (c - 1)
+    if pooled is not None and ("pr" in state.settings or "pc" in state.settings):
+        r, c = int(state.settings.get("pr", 1)), int(state.settings.get("pc", 1))
+        ss[f"inside_pool_cell_{pooled[0]}x{pooled[1]}"] = (r - 1) * pooled[1] + (c - 1)
+
+
 # --- the lesson ------------------------------------------------------------------------------
 
 
@@ -745,6 +1014,12 @@ def session_params(url_path: str, ss) -> dict[str, list[str]]:
     if url_path == SAME_PAGE:
         state = same_link_state(ss)
         return {} if state is None else _params_of(state)
+    if url_path == TRAIN_PAGE:
+        state = train_link_state(ss)
+        return {} if state is None else _params_of(state)
+    if url_path == INSIDE_PAGE:
+        state = inside_link_state(ss)
+        return {} if state is None else _params_of(state)
     if url_path == LESSON_PAGE:
         from playground.lesson_steps import STEPS
 
@@ -782,6 +1057,16 @@ def apply_params(url_path: str, params: Mapping[str, str | list[str]], ss) -> li
         errors = check_for_same(state)
         if not errors:
             apply_to_same(ss, state)
+        return errors
+    if url_path == TRAIN_PAGE:
+        errors = check_for_train(state)
+        if not errors:
+            apply_to_train(ss, state)
+        return errors
+    if url_path == INSIDE_PAGE:
+        errors = check_for_inside(state, ss)
+        if not errors:
+            apply_to_inside_link(ss, state)
         return errors
     step = STEPS[(state.step or 1) - 1]
     errors = check_for_step(state, step)

@@ -88,6 +88,22 @@ settings_st = st.fixed_dictionaries(
         "lp": st.integers(2, 20).map(lambda n: n / 2),
         "r": st.integers(1, 16),
         "c": st.integers(1, 16),
+        "n": st.integers(1, 100).map(lambda n: 20 * n),
+        "nt": st.integers(1, 50).map(lambda n: 20 * n),
+        "noise": st.integers(0, 30).map(lambda n: n / 100),
+        "seed": st.integers(0, 10_000),
+        "nk": st.integers(1, 16),
+        "ks": st.integers(2, 5),
+        "init": st.sampled_from(links.TRAIN_INITS),
+        "frz": st.sampled_from(["0", "1"]),
+        "opt": st.sampled_from(links.TRAIN_OPTIMIZERS),
+        "lr": st.floats(1e-6, 1000, allow_nan=False, allow_infinity=False),
+        "ep": st.integers(1, 60),
+        "src": st.sampled_from(links.INSIDE_SOURCES),
+        "lk": st.integers(1, links.MAX_KERNELS),
+        "pr": st.integers(1, 8),
+        "pc": st.integers(1, 8),
+        "by": st.sampled_from(links.INSIDE_COLOUR_BY),
     },
 )
 
@@ -151,6 +167,27 @@ def test_format_value_reads_back_exactly(value):
         ({"step": "16"}, ["lesson step", "1 to 15", "16"]),
         ({"step": "intro"}, ["lesson step", "whole number"]),
         ({"step": ["2", "3"]}, ["lesson step", "2 times"]),
+        # the Train page's settings: the bounds and steps of its widgets
+        ({"n": "30"}, ["training drawings (n)", "multiple of 20", "30"]),
+        ({"n": "5000"}, ["training drawings (n)", "20 to 2000", "5000"]),
+        ({"nt": "0"}, ["test drawings (nt)", "20 to 1000"]),
+        ({"noise": "0.5"}, ["noise (noise)", "between 0 and 0.3"]),
+        ({"noise": "0.015"}, ["noise (noise)", "multiple of 0.01"]),
+        ({"seed": "-1"}, ["seed (seed)", "whole number from 0 to 10000"]),
+        ({"nk": "999999"}, ["number of kernels (nk)", "1 to 16"]),
+        ({"ks": "6"}, ["kernel size (ks)", "2 to 5"]),
+        ({"init": "zeros"}, ["start from (init)", "random, deck", "zeros"]),
+        ({"frz": "yes"}, ["freeze the kernels (frz)", "0, 1"]),
+        ({"opt": "rmsprop"}, ["optimizer (opt)", "adam, sgd"]),
+        ({"lr": "nan"}, ["learning rate (lr)", "number"]),
+        ({"lr": "1e9"}, ["learning rate (lr)", "between 0 and 1000"]),
+        ({"ep": "0"}, ["epochs (ep)", "1 to 60"]),
+        ({"ep": "1e6"}, ["epochs (ep)", "whole number"]),
+        # Inside the network
+        ({"src": "model"}, ["example (src)", "deck, lab"]),
+        ({"lk": "5"}, ["lab kernel (lk)", "1 to 4"]),
+        ({"pr": "9"}, ["pooled neuron row (pr)", "1 to 8"]),
+        ({"by": "colour"}, ["colour the weights by (by)", "cell, value"]),
     ],
 )
 def test_a_bad_link_is_refused_with_a_message_naming_the_problem(query, words):
@@ -188,6 +225,49 @@ def test_link_states_compare_by_what_they_encode():
     c = LinkState((grids.DECK_X_8x8,), (kernels.preset("deck diagonal /"),), {"pad": "same"})
     assert a == b
     assert a != c
+
+
+def test_the_train_settings_read_back_as_the_widgets_hold_them():
+    query = {"n": "100", "nt": "40", "noise": "0.07", "seed": "12", "nk": "4", "ks": "3"}
+    query |= {"init": "deck", "frz": "1", "opt": "sgd", "lr": "0.5", "ep": "5"}
+    result = decode({**query, "g": links.encode_grid(grids.DECK_X_8x8)})
+    assert result.ok, result.errors
+    assert dict(result.state.settings) == {
+        "n": 100,
+        "nt": 40,
+        "noise": 0.07,
+        "seed": 12,
+        "nk": 4,
+        "ks": 3,
+        "init": "deck",
+        "frz": "1",
+        "opt": "sgd",
+        "lr": 0.5,
+        "ep": 5,
+    }
+    assert {k: v for k, v in encode(result.state).items() if k != "g"} == query
+
+
+def test_a_train_link_with_the_wrong_drawing_size_or_no_learning_rate_is_refused():
+    too_big = LinkState((np.zeros((9, 9), dtype=int),), (), {"lr": 0.0})
+    errors = links.check_for_train(too_big)
+    assert any("8×8" in e and "9×9" in e for e in errors), errors
+    assert any("learning rate (lr)" in e for e in errors), errors
+    assert links.check_for_train(LinkState((grids.DECK_X_8x8,), (), {"lr": 0.03})) == []
+
+
+def test_an_inside_link_must_name_neurons_of_its_outputs():
+    deck = {"inside_source": "deck"}
+    ok = LinkState(settings={"src": "deck", "r": 4, "c": 4, "pr": 2, "pc": 2})
+    assert links.check_for_inside(ok, deck) == []
+    outside = LinkState(settings={"src": "deck", "r": 5, "pr": 3})
+    message = " ".join(links.check_for_inside(outside, deck))
+    assert "output neuron" in message and "4×4" in message and "r=5" in message
+    assert "pooled neuron" in message and "2×2" in message and "pr=3" in message
+    lab = LinkState(settings={"src": "lab", "pad": 2})
+    assert "valid or same" in " ".join(links.check_for_inside(lab, {}))
+    two = LinkState(settings={"src": "lab", "lk": 2})  # the lab has one kernel
+    assert "lab kernel (lk)" in " ".join(links.check_for_inside(two, {}))
 
 
 # --- the lesson's steps ----------------------------------------------------------------------

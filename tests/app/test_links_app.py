@@ -220,10 +220,163 @@ def test_a_bad_lesson_link_shows_a_notice_and_step_1(query, words):
     assert at.query_params == {"step": "1"}
 
 
-def test_a_link_to_a_page_without_shared_state_is_ignored():
-    at = new_session("views/train.py", {"g": "garbage", "step": "3"})
+# --- the Train page -----------------------------------------------------------------------------
+
+
+TRAIN_DEFAULTS = {
+    "n": "800",
+    "nt": "200",
+    "noise": "0.02",
+    "seed": "0",
+    "nk": "16",
+    "ks": "5",
+    "init": "random",
+    "frz": "0",
+    "opt": "adam",
+    "lr": "0.03",
+    "ep": "3",
+}
+
+
+def test_the_train_page_writes_its_drawing_and_settings_but_no_model():
+    at = new_session("views/train.py")
+    assert at.query_params["g"] == links.encode_grid(grids.DECK_X_8x8)
+    assert {k: at.query_params[k] for k in TRAIN_DEFAULTS} == TRAIN_DEFAULTS
+    at = run(at.slider(key="train_epochs").set_value(7))
+    at = run(at.button(key="train_load_o").click())
+    assert at.query_params["ep"] == "7"
+    assert at.query_params["g"] == links.encode_grid(grids.DECK_O_8x8)
+    assert set(at.query_params) == {"g", *TRAIN_DEFAULTS}  # never the trained network
+
+
+def test_a_train_link_opens_the_same_settings_and_drawing_in_a_new_session():
+    drawing = grids.shift(grids.DECK_X_8x8, 1, 0)
+    query = {
+        "g": links.encode_grid(drawing),
+        "n": "100",
+        "nt": "40",
+        "noise": "0.07",
+        "seed": "12",
+        "nk": "4",
+        "ks": "3",
+        "init": "deck",
+        "frz": "1",
+        "opt": "sgd",
+        "lr": "0.5",
+        "ep": "5",
+    }
+    at = new_session("views/train.py", query)
     assert not notices(at)
-    assert at.query_params == {}  # the Train page shares nothing through the address bar
+    ss = at.session_state
+    np.testing.assert_array_equal(ss["train_grid"], drawing)
+    assert at.slider(key="train_n_train").value == 100
+    assert at.slider(key="train_noise").value == 0.07
+    assert at.number_input(key="train_seed").value == 12
+    assert at.slider(key="train_epochs").value == 5
+    assert at.toggle(key="train_frozen").value is True
+    assert at.number_input(key="train_lr").value == 0.5
+    assert (ss["train_kernel_size"], ss["train_init"], ss["train_optimizer"]) == (3, "deck", "sgd")
+    assert {k: at.query_params[k] for k in at.query_params} == query
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"g": "garbage", "step": "3"}, ["drawing (g)"]),
+        ({"g": links.encode_grid(np.zeros((12, 12), dtype=int))}, ["8×8", "12×12"]),
+        ({"n": "99999999999"}, ["training drawings (n)"]),
+        ({"ep": "1000", "lr": "0"}, ["epochs (ep)", "1 to 60"]),
+        ({"lr": "0"}, ["learning rate (lr)", "more than 0"]),
+        ({"opt": "<script>"}, ["optimizer (opt)"]),
+    ],
+)
+def test_a_bad_train_link_shows_a_notice_and_the_defaults(query, words):
+    at = new_session("views/train.py", query)
+    [notice] = notices(at)
+    for word in words:
+        assert word in notice, (word, notice)
+    np.testing.assert_array_equal(at.session_state["train_grid"], grids.DECK_X_8x8)
+    assert at.slider(key="train_epochs").value == 3
+    assert {k: at.query_params[k] for k in TRAIN_DEFAULTS} == TRAIN_DEFAULTS
+
+
+# --- Inside the network -------------------------------------------------------------------------
+
+
+def test_an_inside_link_opens_the_same_neurons_in_a_new_session():
+    at = new_session("views/inside.py")
+    assert {k: at.query_params[k] for k in at.query_params} == {
+        "src": "deck",
+        "r": "1",
+        "c": "2",
+        "pr": "1",
+        "pc": "1",
+        "by": "cell",
+    }
+    at = run(at.selectbox(key="inside_neuron_4x4").set_value(9))  # y(3,2)
+    at = run(at.selectbox(key="inside_pool_cell_2x2").set_value(2))  # y(2,1)
+    at = run(at.segmented_control(key="inside_colour_by").set_value("value"))
+    shared = {k: at.query_params[k] for k in at.query_params}
+    assert (shared["r"], shared["c"], shared["pr"], shared["pc"]) == ("3", "2", "2", "1")
+    assert shared["by"] == "value"
+
+    other = new_session("views/inside.py", shared)
+    assert not notices(other)
+    assert other.selectbox(key="inside_neuron_4x4").value == 9
+    assert other.selectbox(key="inside_pool_cell_2x2").value == 2
+    assert other.segmented_control(key="inside_colour_by").value == "value"
+    assert {k: other.query_params[k] for k in other.query_params} == shared
+
+
+def test_an_inside_link_to_the_labs_example_brings_the_drawing_and_kernels():
+    horizontal = kernels.preset("horizontal line")
+    vertical = kernels.preset("vertical line")
+    query = {
+        "g": links.encode_grid(grids.DECK_X_8x8),
+        "k": [links.encode_kernel(horizontal), links.encode_kernel(vertical)],
+        "pad": "valid",
+        "r": "2",
+        "c": "3",
+        "src": "lab",
+        "lk": "2",
+        "pr": "3",
+        "pc": "1",
+        "by": "cell",
+    }
+    at = new_session("views/inside.py", query)
+    assert not notices(at)
+    assert at.segmented_control(key="inside_source").value == "lab"
+    assert at.segmented_control(key="inside_padding").value == "valid"
+    assert at.selectbox(key="inside_lab_kernel").value == 1
+    np.testing.assert_array_equal(figure_z(at, "inside_input"), grids.DECK_X_8x8)
+    feature = threshold(conv2d(grids.DECK_X_8x8, vertical, "valid"))
+    np.testing.assert_array_equal(figure_z(at, "inside_output"), feature)
+    assert at.selectbox(key="inside_neuron_6x6").value == 1 * 6 + 2
+    assert at.selectbox(key="inside_pool_cell_3x3").value == 2 * 3 + 0
+    assert {k: at.query_params[k] for k in at.query_params} == query
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ({"src": "trained"}, ["example (src)", "deck, lab"]),
+        ({"src": "deck", "r": "5", "c": "1"}, ["output neuron", "4×4", "r=5"]),
+        ({"src": "deck", "pc": "3"}, ["pooled neuron", "2×2", "pc=3"]),
+        ({"src": "lab", "pad": "3"}, ["valid or same"]),
+        ({"src": "lab", "lk": "3"}, ["lab kernel (lk)", "1 to 1"]),
+        ({"src": "lab", "g": "-".join(["1" * 40] * 40)}, ["drawing (g)"]),
+        ({"by": "weight"}, ["colour the weights by (by)"]),
+    ],
+)
+def test_a_bad_inside_link_shows_a_notice_and_the_deck_example(query, words):
+    at = new_session("views/inside.py", query)
+    [notice] = notices(at)
+    for word in words:
+        assert word in notice, (word, notice)
+    assert at.segmented_control(key="inside_source").value == "deck"
+    assert at.selectbox(key="inside_neuron_4x4").value == 1
+    assert "lab_grid" not in at.session_state  # nothing of the link reached the lab
+    assert at.query_params["src"] == "deck"
 
 
 # --- files --------------------------------------------------------------------------------------
