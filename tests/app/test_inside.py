@@ -5,8 +5,6 @@ without a trained model); every number shown equals ``cnn_core``'s and the deck'
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,6 +13,7 @@ from cnn_core import conv2d, conv_matrix, grids, kernels, pool2d, threshold
 from cnn_core.model import CNNConfig, generated_data
 from cnn_core.network_graph import model_network, weight_sources
 from playground.train_run import Dataset, TrainingRun
+from tests.app.helpers import figure, metrics, run, z
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
 PAGE = "views/inside.py"
@@ -28,27 +27,6 @@ def at() -> AppTest:
     app.run()
     app.switch_page(PAGE)
     return run(app)
-
-
-def run(target) -> AppTest:
-    at = target.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def figure(at: AppTest, key: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no figure {key!r}")
-
-
-def z(at: AppTest, key: str) -> np.ndarray:
-    return np.array(figure(at, key)["data"][0]["z"], dtype=float)
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def markdown(at: AppTest) -> str:

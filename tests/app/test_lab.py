@@ -8,7 +8,6 @@ Drawing is simulated as the browser does it, by setting the drawing component's 
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv2d, conv_trace, pool2d, threshold
+from tests.app.helpers import figure, figure_keys, run, z
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
 
@@ -91,28 +91,6 @@ def at_open(at: AppTest) -> AppTest:
     at.session_state["lab_show_step"] = True
     at.session_state["lab_show_3d"] = True
     return run(at)
-
-
-def run(target) -> AppTest:
-    """Run the app after an interaction: ``target`` is the AppTest or a widget just changed."""
-    at = target.run()  # a widget's run() reruns its app and returns the AppTest
-    assert not at.exception, at.exception
-    return at
-
-
-def figure(at: AppTest, key: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no figure {key!r}; figures: {figure_keys(at)}")
-
-
-def figure_keys(at: AppTest) -> list[str]:
-    return [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")]
-
-
-def z(at: AppTest, key: str) -> np.ndarray:
-    return np.array(figure(at, key)["data"][0]["z"], dtype=float)
 
 
 def texts(at: AppTest, key: str) -> np.ndarray:

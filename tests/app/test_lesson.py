@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import grids, kernels
 from playground import links
 from playground.lesson_steps import STEPS
+from tests.app.helpers import z
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
 N = len(STEPS)
@@ -52,18 +53,6 @@ def run(target) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
-
-
-def figure(at: AppTest, key: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    keys = [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")]
-    raise AssertionError(f"no figure {key!r}; figures: {keys}")
-
-
-def z(at: AppTest, key: str) -> np.ndarray:
-    return np.array(figure(at, key)["data"][0]["z"], dtype=float)
 
 
 def text(at: AppTest) -> str:

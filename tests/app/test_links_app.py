@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv2d, grids, kernels, pool2d, threshold
 from playground import export, links
+from tests.app.helpers import z
 
 APP = "../../playground/app.py"
 PAGES = ["views/lab.py", "views/same.py", "views/train.py", "views/inside.py", "views/lesson.py"]
@@ -32,13 +33,6 @@ def run(target) -> AppTest:
     at = target.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def figure_z(at: AppTest, key: str) -> np.ndarray:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return np.array(json.loads(chart.proto.spec)["data"][0]["z"], dtype=float)
-    raise AssertionError(f"no figure {key!r}")
 
 
 def notices(at: AppTest) -> list[str]:
@@ -98,9 +92,9 @@ def test_a_lab_link_opens_the_same_lab_in_a_new_session():
     assert (ss["lab_n_kernels"], ss["lab_pad_kind"], ss["lab_t"]) == (2, "valid", 0.5)
     # The page computes with what the link says.
     fmap = conv2d(drawing, horizontal, "valid")
-    np.testing.assert_array_equal(figure_z(at, "lab_fm1"), fmap)
+    np.testing.assert_array_equal(z(at, "lab_fm1"), fmap)
     pooled = pool2d(threshold(fmap, 0.5), 2, 1, "avg")
-    np.testing.assert_allclose(figure_z(at, "lab_pool1"), pooled)
+    np.testing.assert_allclose(z(at, "lab_pool1"), pooled)
     # And the address bar says exactly what it was opened with.
     assert {k: at.query_params[k] for k in query} == query
 
@@ -193,9 +187,7 @@ def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
     assert other.session_state[links.lesson_setting_key("threshold", "t")] == 2.0
     kernel = other.session_state[links.lesson_kernel_key("threshold", 0) + "_last_good"]
     assert kernel[1, 1] == 2
-    np.testing.assert_array_equal(
-        figure_z(other, "lesson_threshold_thr"), figure_z(at, "lesson_threshold_thr")
-    )
+    np.testing.assert_array_equal(z(other, "lesson_threshold_thr"), z(at, "lesson_threshold_thr"))
     assert {k: other.query_params[k] for k in other.query_params} == shared
 
 
@@ -348,9 +340,9 @@ def test_an_inside_link_to_the_labs_example_brings_the_drawing_and_kernels():
     assert at.segmented_control(key="inside_source").value == "lab"
     assert at.segmented_control(key="inside_padding").value == "valid"
     assert at.selectbox(key="inside_lab_kernel").value == 1
-    np.testing.assert_array_equal(figure_z(at, "inside_input"), grids.DECK_X_8x8)
+    np.testing.assert_array_equal(z(at, "inside_input"), grids.DECK_X_8x8)
     feature = threshold(conv2d(grids.DECK_X_8x8, vertical, "valid"))
-    np.testing.assert_array_equal(figure_z(at, "inside_output"), feature)
+    np.testing.assert_array_equal(z(at, "inside_output"), feature)
     assert at.selectbox(key="inside_neuron_6x6").value == 1 * 6 + 2
     assert at.selectbox(key="inside_pool_cell_3x3").value == 2 * 3 + 0
     assert {k: at.query_params[k] for k in at.query_params} == query

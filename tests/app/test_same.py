@@ -8,8 +8,6 @@ Drawing is simulated as the browser does it, by setting a drawing component's st
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,6 +16,7 @@ from cnn_core import grids, kernels
 from cnn_core.compare import CopyRecipe, PipelineSettings, compare_drawings, transformed_copy
 from cnn_core.model import CNNConfig, generated_data
 from playground.train_run import Dataset, TrainingRun
+from tests.app.helpers import figure, metrics, run, z
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
 PAGE = "views/same.py"
@@ -31,27 +30,6 @@ def at() -> AppTest:
     app.run()
     app.switch_page(PAGE)
     return run(app)
-
-
-def run(target) -> AppTest:
-    at = target.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def figure(at: AppTest, key: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no figure {key!r}")
-
-
-def z(at: AppTest, key: str) -> np.ndarray:
-    return np.array(figure(at, key)["data"][0]["z"], dtype=float)
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def grid(at: AppTest, key: str) -> np.ndarray:
