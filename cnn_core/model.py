@@ -220,9 +220,27 @@ def generated_data(config: CNNConfig | None = None, seed: int = 0):
     )
 
 
+def _softmax_small(logits: list[float]) -> np.ndarray:
+    """Softmax of a few logits in plain Python: cheaper than numpy calls at this size.
+
+    Two classes (X and O) take the logistic form: with e = exp(-|a - b|) ≤ 1, the larger
+    logit gets 1 / (1 + e) and the smaller e / (1 + e). Nothing can overflow, and the small
+    probability keeps its digits (1 - p would lose them).
+    """
+    if len(logits) == 2:
+        diff = logits[0] - logits[1]
+        e = math.exp(-abs(diff))
+        large, small = 1.0 / (1.0 + e), e / (1.0 + e)
+        return np.array((large, small) if diff >= 0.0 else (small, large))
+    top = max(logits)
+    exps = [math.exp(value - top) for value in logits]
+    total = sum(exps)
+    return np.array([e / total for e in exps])
+
+
 @dataclass(frozen=True)
 class _Plan:
-    """What CNNClassifier._proba_one needs, compiled once per set of weights."""
+    """What CNNClassifier._logits_one needs, compiled once per set of weights."""
 
     index: np.ndarray  # (k·k + 1, OH·OW) window → pixel positions
     kernels: np.ndarray  # (K [+1], k·k + 1) float64
@@ -692,6 +710,18 @@ class CNNClassifier:
 
     def predict(self, X):
         """Labels: X : (n, H, W) → (n,) str array; a single drawing (H, W) → one str."""
+        if isinstance(X, np.ndarray) and X.ndim == 2:
+            self._require_fitted()
+            logits = self._logits_one(X)
+            if logits is not None:
+                # The largest logit is the likeliest class (softmax keeps the order); the
+                # first of equal ones wins, as argmax does on the probabilities. Plain Python:
+                # at this size it is the cheaper way (tolist gives str, not numpy.str_).
+                if len(logits) == 2:
+                    best = 0 if logits[0] >= logits[1] else 1
+                else:
+                    best = max(range(len(logits)), key=logits.__getitem__)
+                return self.classes_.tolist()[best]
         proba = self.predict_proba(X)
         if proba.ndim == 1:
             return str(self.classes_[proba.argmax()])
@@ -704,7 +734,18 @@ class CNNClassifier:
         return float(np.mean(self.predict(X) == y))
 
     def _proba_one(self, grid: np.ndarray) -> np.ndarray:
-        """The fast path for one drawing (H, W): about ten numpy calls on a compiled plan."""
+        """Class probabilities of one drawing (H, W) → (n_classes,), by the fast path."""
+        logits = self._logits_one(grid)
+        if logits is None:  # two convolutions: the ordinary forward pass
+            return self._forward(grid[None].astype(np.float64))[0]
+        return _softmax_small(logits)
+
+    def _logits_one(self, grid: np.ndarray) -> list[float] | None:
+        """The fast path for one drawing (H, W): about ten numpy calls on a compiled plan.
+
+        returns : the logits in classes_ order, or None for a network with two convolutions
+        (no compiled plan; the caller uses the ordinary forward pass). Checks the drawing.
+        """
         size = self.config.grid_size
         if grid.shape != (size, size):
             raise ValueError(f"the drawing must be {size}×{size}, got shape {grid.shape}")
@@ -715,11 +756,12 @@ class CNNClassifier:
             self._plan = self._compile_plan()
             self._plan_version = self._version
         plan = self._plan
-        if plan is None:  # two convolutions: the ordinary forward pass
-            return self._forward(grid[None].astype(np.float64))[0]
+        if plan is None:
+            return None
         # Every window as a column (the appended 0 stands in for padding, the 1 is the
         # bias input), so one product gives the convolution: (K, OH·OW).
-        z = plan.kernels @ np.concatenate((x, _ZERO_ONE))[plan.index]
+        # np.dot rather than @: for arrays this small its call overhead is the smaller one.
+        z = np.dot(plan.kernels, np.concatenate((x, _ZERO_ONE))[plan.index])
         if plan.cells is None:
             # Global max pooling: each kernel's largest response (argmax is numpy's fastest
             # reduction). The plan adds a window of zeros, so the maximum is ≥ 0: that is
@@ -732,17 +774,13 @@ class CNNClassifier:
                 np.maximum(z, 0.0, out=z)  # average pooling needs the threshold first
                 pooled = z[:, plan.cells].mean(axis=1).T
             pooled = np.maximum(pooled, 0.0).reshape(-1)
-        logits = (pooled @ plan.dense).tolist()
+        logits = np.dot(pooled, plan.dense).tolist()
         if plan.dense_bias is not None:
             logits = [value + bias for value, bias in zip(logits, plan.dense_bias, strict=True)]
-        # Softmax in plain Python: for a handful of classes, cheaper than numpy calls.
-        top = max(logits)
-        exps = [math.exp(value - top) for value in logits]
-        total = sum(exps)
-        return np.array([e / total for e in exps])
+        return logits
 
     def _compile_plan(self) -> _Plan | None:
-        """The weights and index arrays of _proba_one (None for two convolutions)."""
+        """The weights and index arrays of _logits_one (None for two convolutions)."""
         net, cfg = self._by_name, self.config
         if "conv2" in net:
             return None

@@ -216,10 +216,11 @@ def test_predictions_single_drawing_fast_path_and_activations(trained):
     assert proba.shape == (50, 2) and np.allclose(proba.sum(axis=1), 1)
     labels = model.predict(X_test[:50])
     assert labels.tolist() == model.classes_[proba.argmax(axis=1)].tolist()
-    for grid, row in zip(X_test[:50], proba, strict=True):
+    for grid, row, label in zip(X_test[:50], proba, labels, strict=True):
         one = model.predict_proba(grid)  # the compiled one-drawing path
         assert one.shape == (2,)
         np.testing.assert_allclose(one, row, atol=1e-5)
+        assert model.predict(grid) == label  # its label path (from the logits) agrees
     assert model.predict(X_test[0].astype(int).tolist()) in ("O", "X")  # lists of ints work
     acts = model.activations(X_test[0])
     assert list(acts) == ["input", "conv1", "relu1", "pool", "flatten", "dense", "proba"]
@@ -238,8 +239,29 @@ def test_one_drawing_path_equals_the_batch_path_for_other_networks(changes):
     batch = model.predict_proba(X[:10])
     single = np.array([model.predict_proba(grid) for grid in X[:10]])
     np.testing.assert_allclose(single, batch, atol=1e-5)
+    assert [model.predict(grid) for grid in X[:10]] == model.predict(X[:10]).tolist()
     model.fit(X[::-1], y[::-1])  # new weights: the compiled plan must follow
     np.testing.assert_allclose(model.predict_proba(X[0]), model.predict_proba(X[:1])[0], atol=1e-5)
+
+
+def test_one_drawing_path_equals_the_batch_path_for_three_labels():
+    X, y = make_xo(60, seed=7)
+    labels = np.where(np.arange(60) % 3 == 0, "mine", y)  # a learner's own third label
+    model = CNNClassifier(CNNConfig(**SMALL)).fit(X, labels)
+    assert len(model.classes_) == 3
+    single = np.array([model.predict_proba(grid) for grid in X[:10]])
+    np.testing.assert_allclose(single, model.predict_proba(X[:10]), atol=1e-5)
+    assert [model.predict(grid) for grid in X[:10]] == model.predict(X[:10]).tolist()
+
+
+@pytest.mark.parametrize("diff", [-1000.0, -30.0, -1e-9, 0.0, 1e-9, 30.0, 1000.0])
+def test_two_class_softmax_is_exact_and_never_overflows(diff):
+    from cnn_core.model import _softmax_small
+
+    proba = _softmax_small([diff, 0.0])
+    expected = np.exp([diff, 0.0] - np.max([diff, 0.0]))  # the textbook form, shifted
+    np.testing.assert_allclose(proba, expected / expected.sum(), rtol=1e-12, atol=1e-300)
+    assert proba.sum() == pytest.approx(1.0) and np.all(np.isfinite(proba))
 
 
 @pytest.mark.parametrize(
