@@ -1,10 +1,7 @@
 """Every table of the lecture deck that the operations can produce, cell for cell.
 
-The tables below are typed from ``lecture/cnn_lecture_slides.txt`` (the independent truth),
-not from the code's output. The deck has one misprinted cell (DESIGN.md): its valid 6×6 map
-shows -2 at row 3, column 3 and its same-padded 8×8 map shows -2 at row 4, column 4 (1-based;
-the same window). The true value is 0; we type the deck's table as printed and correct that
-one cell explicitly, so the correction is visible here.
+The tables are typed from the slides in ``tests/deck.py`` (the independent truth, shared with
+the page tests), with the one misprinted cell corrected there explicitly.
 """
 
 import numpy as np
@@ -13,127 +10,24 @@ import pytest
 from cnn_core import conv2d, conv_matrix, conv_trace, pad_image, pool2d, pool_trace, threshold
 from cnn_core.grids import DECK_DOT_IMAGE, DECK_DOT_KERNEL, DECK_5x5, DECK_O_8x8
 from cnn_core.kernels import preset
-
-
-def table(text: str) -> np.ndarray:
-    """A deck table: one row per line, cells separated by whitespace."""
-    return np.array([[int(v) for v in line.split()] for line in text.strip().splitlines()])
-
-
-# --- typed from the deck --------------------------------------------------------------------
-
-DOT_IMAGE = table("""
-1 0 1
-0 1 1
-1 1 0
-""")
-DOT_KERNEL = table("""
-1 0 1
-0 1 0
-1 0 1
-""")
-DIAGONAL = table("""
--1 -1 1
--1 1 -1
-1 -1 -1
-""")
-O_IMAGE = table("""
-0 0 0 0 0 0 0 0
-0 0 0 1 1 0 0 0
-0 0 1 0 1 1 0 0
-0 1 0 0 0 0 1 0
-0 1 0 0 0 0 1 0
-0 0 1 0 1 1 0 0
-0 0 0 1 1 0 0 0
-0 0 0 0 0 0 0 0
-""")
-# The "Convolution" slide with the full 6×6 feature map, as printed.
-VALID_6x6_PRINTED = table("""
--1 -2 0 -2 -1 1
--2 3 -2 -2 -2 -2
-1 -1 -2 0 -4 -1
--1 -3 0 -2 0 1
--2 -1 -4 0 2 -2
-1 -2 0 0 -3 -1
-""")
-# The zero-padded 10×10 input of the same-padding slide.
-PADDED_10x10 = table("""
-0 0 0 0 0 0 0 0 0 0
-0 0 0 0 0 0 0 0 0 0
-0 0 0 0 1 1 0 0 0 0
-0 0 0 1 0 1 1 0 0 0
-0 0 1 0 0 0 0 1 0 0
-0 0 1 0 0 0 0 1 0 0
-0 0 0 1 0 1 1 0 0 0
-0 0 0 0 1 1 0 0 0 0
-0 0 0 0 0 0 0 0 0 0
-0 0 0 0 0 0 0 0 0 0
-""")
-SAME_8x8_PRINTED = table("""
-0 0 -1 -2 0 1 0 0
-0 -1 -2 0 -2 -1 1 0
--1 -2 3 -2 -2 -2 -2 1
--2 1 -1 -2 0 -4 -1 0
-0 -1 -3 0 -2 0 1 -2
-1 -2 -1 -4 0 2 -2 -1
-0 1 -2 0 0 -3 -1 0
-0 0 1 0 -2 -1 0 0
-""")
-THRESHOLDED_8x8 = table("""
-0 0 0 0 0 1 0 0
-0 0 0 0 0 0 1 0
-0 0 3 0 0 0 0 1
-0 1 0 0 0 0 0 0
-0 0 0 0 0 0 1 0
-1 0 0 0 0 2 0 0
-0 1 0 0 0 0 0 0
-0 0 1 0 0 0 0 0
-""")
-POOLED_4x4 = table("""
-0 0 1 1
-1 3 0 1
-1 0 2 1
-1 1 0 0
-""")
-NETWORK_INPUT_5x5 = table("""
-0 0 1 1 0
-0 1 0 0 1
-1 0 0 0 0
-1 0 0 0 0
-0 1 0 0 1
-""")
-NETWORK_KERNEL = table("""
-0 1
-1 0
-""")
-NETWORK_OUTPUT_4x4 = table("""
-0 2 1 0
-2 0 0 1
-1 0 0 0
-0 1 0 0
-""")
-NETWORK_POOLED_2x2 = table("""
-2 1
-1 0
-""")
-HORIZONTAL_LINE = table("""
-1 1 1
-0 0 0
--1 -1 -1
-""")
-
-
-def corrected(printed: np.ndarray, row: int, col: int) -> np.ndarray:
-    """The printed table with the misprinted cell (0-based row, col) set to its true 0."""
-    assert printed[row, col] == -2, "the deck prints -2 in the misprinted cell"
-    fixed = printed.copy()
-    fixed[row, col] = 0
-    return fixed
-
-
-VALID_6x6 = corrected(VALID_6x6_PRINTED, 2, 2)  # deck's row 3, column 3
-SAME_8x8 = corrected(SAME_8x8_PRINTED, 3, 3)  # deck's row 4, column 4
-
+from tests.deck import (
+    DIAGONAL,
+    DOT_IMAGE,
+    DOT_KERNEL,
+    HORIZONTAL_LINE,
+    NETWORK_KERNEL,
+    O_IMAGE,
+    NETWORK_INPUT_5x5,
+    NETWORK_OUTPUT_4x4,
+    NETWORK_POOLED_2x2,
+    PADDED_10x10,
+    POOLED_4x4,
+    SAME_8x8,
+    SAME_8x8_PRINTED,
+    THRESHOLDED_8x8,
+    VALID_6x6,
+    VALID_6x6_PRINTED,
+)
 
 # --- the deck's images and kernels in cnn_core are the deck's --------------------------------
 

@@ -16,62 +16,14 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv2d, conv_trace, pool2d, threshold
 from tests.app.helpers import figure, figure_keys, run, z
+from tests.deck import DIAGONAL as DECK_KERNEL
+from tests.deck import O_IMAGE as DECK_O
+from tests.deck import POOLED_4x4 as DECK_POOLED
+from tests.deck import SAME_8x8 as DECK_SAME
+from tests.deck import THRESHOLDED_8x8 as DECK_THRESHOLDED
+from tests.deck import VALID_6x6 as DECK_VALID
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
-
-
-def table(text: str) -> np.ndarray:
-    return np.array([[float(v) for v in row.split()] for row in text.strip().splitlines()])
-
-
-# The deck's tables, typed from the slides. The one misprinted cell (DESIGN.md) is set to its
-# true value 0: the deck shows -2 at row 4, column 4 of the same-padded map (row 3, column 3
-# of the valid map).
-DECK_O = table("""
-0 0 0 0 0 0 0 0
-0 0 0 1 1 0 0 0
-0 0 1 0 1 1 0 0
-0 1 0 0 0 0 1 0
-0 1 0 0 0 0 1 0
-0 0 1 0 1 1 0 0
-0 0 0 1 1 0 0 0
-0 0 0 0 0 0 0 0
-""")
-DECK_KERNEL = [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]]
-DECK_SAME = table("""
-0 0 -1 -2 0 1 0 0
-0 -1 -2 0 -2 -1 1 0
--1 -2 3 -2 -2 -2 -2 1
--2 1 -1 0 0 -4 -1 0
-0 -1 -3 0 -2 0 1 -2
-1 -2 -1 -4 0 2 -2 -1
-0 1 -2 0 0 -3 -1 0
-0 0 1 0 -2 -1 0 0
-""")
-DECK_VALID = table("""
--1 -2 0 -2 -1 1
--2 3 -2 -2 -2 -2
-1 -1 0 0 -4 -1
--1 -3 0 -2 0 1
--2 -1 -4 0 2 -2
-1 -2 0 0 -3 -1
-""")
-DECK_THRESHOLDED = table("""
-0 0 0 0 0 1 0 0
-0 0 0 0 0 0 1 0
-0 0 3 0 0 0 0 1
-0 1 0 0 0 0 0 0
-0 0 0 0 0 0 1 0
-1 0 0 0 0 2 0 0
-0 1 0 0 0 0 0 0
-0 0 1 0 0 0 0 0
-""")
-DECK_POOLED = table("""
-0 0 1 1
-1 3 0 1
-1 0 2 1
-1 1 0 0
-""")
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -20,22 +20,11 @@ from cnn_core import grids, kernels
 from playground import links
 from playground.lesson_steps import STEPS
 from tests.app.helpers import z
+from tests.deck import THRESHOLDED_8x8 as DECK_THRESHOLDED
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
 N = len(STEPS)
 SLUG_NUMBER = {step.slug: n for n, step in enumerate(STEPS, start=1)}
-
-# The slides' thresholded 8×8 map of the O, typed from the deck.
-DECK_THRESHOLDED = [
-    [0, 0, 0, 0, 0, 1, 0, 0],
-    [0, 0, 0, 0, 0, 0, 1, 0],
-    [0, 0, 3, 0, 0, 0, 0, 1],
-    [0, 1, 0, 0, 0, 0, 0, 0],
-    [0, 0, 0, 0, 0, 0, 1, 0],
-    [1, 0, 0, 0, 0, 2, 0, 0],
-    [0, 1, 0, 0, 0, 0, 0, 0],
-    [0, 0, 1, 0, 0, 0, 0, 0],
-]
 
 
 def open_step(number: int, *, presenter: bool = False) -> AppTest:
