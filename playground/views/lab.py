@@ -256,6 +256,19 @@ def _panel(width: int):
     return st.container(width=int(width), gap="xsmall")
 
 
+def _panel_row(panels: list[tuple[dict, str | None, str]]) -> None:
+    """Heatmaps side by side, each in its own _panel with its caption under it.
+
+    panels : (figure, caption or None, widget key) per heatmap, left to right
+    """
+    row = st.container(horizontal=True, gap="small")
+    for fig, caption, key in panels:
+        with row, _panel(fig["layout"]["width"]):
+            widgets.show_heatmap(fig, key=key)
+            if caption:
+                st.caption(caption)
+
+
 def _pool_label(s: Settings) -> str:
     name = {"max": "max", "avg": "average", "lp": f"L{format_number(s.p)}"}[s.pool_mode]
     stride = "" if s.pool_stride in (None, s.pool_size) else f", stride {s.pool_stride}"
@@ -272,7 +285,6 @@ def show_kernel_maps(n: int, maps: Maps, image_shape, s: Settings, cell_px: int)
         return
     # One colour range for the three maps of a kernel: a 3 is the same red in all of them.
     zmax = float(np.abs(maps.feature).max()) if maps.feature.size else 1.0
-    row = st.container(horizontal=True, gap="small")
     shape_in = widgets.shape_text(image_shape)
     shape_fm = widgets.shape_text(maps.feature.shape)
     figs = [
@@ -313,11 +325,10 @@ def show_kernel_maps(n: int, maps: Maps, image_shape, s: Settings, cell_px: int)
                 CAPTIONS["pool"].format(mode=_pool_label(s)),
             )
         )
-    for name, fig, caption in figs:
-        with row, _panel(fig["layout"]["width"]):
-            widgets.show_heatmap(fig, key=f"lab_{name}{n}")
-            if n == 1:  # the captions explain the stages once, under the first kernel's maps
-                st.caption(caption)
+    # The captions explain the stages once, under the first kernel's maps.
+    _panel_row(
+        [(fig, caption if n == 1 else None, f"lab_{name}{n}") for name, fig, caption in figs]
+    )
     if maps.error:
         st.warning(maps.error, icon="⚠️")
 
@@ -454,11 +465,7 @@ def _show_conv_step(image, maps: Maps, rc, s: Settings, cell_px: int, n: int) ->
             "fm",
         ),
     ]
-    row = st.container(horizontal=True, gap="small")
-    for fig, caption, name in big:
-        with row, _panel(fig["layout"]["width"]):
-            widgets.show_heatmap(fig, key=f"lab_step_{name}")
-            st.caption(caption)
+    _panel_row([(fig, caption, f"lab_step_{name}") for fig, caption, name in big])
 
     # The deck's sum as an equation of small tables: window × kernel → products → Σ.
     small = max(cell_px, 34)
@@ -519,11 +526,7 @@ def _show_pool_step(maps: Maps, rc, s: Settings, cell_px: int, n: int) -> None:
             "pool",
         ),
     ]
-    row = st.container(horizontal=True, gap="small")
-    for fig, caption, name in panels:
-        with row, _panel(fig["layout"]["width"]):
-            widgets.show_heatmap(fig, key=f"lab_pstep_{name}")
-            st.caption(caption)
+    _panel_row([(fig, caption, f"lab_pstep_{name}") for fig, caption, name in panels])
     st.markdown(f"**{_cell_name(rc).capitalize()}:** `{trace.formula()}`")
     if trace.winner is not None:
         st.caption(
