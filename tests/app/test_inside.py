@@ -171,15 +171,6 @@ def test_without_a_model_the_feature_extraction_is_drawn(at: AppTest) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def trained_run() -> TrainingRun:
-    config = CNNConfig(n_train=120, n_test=40, epochs=3)
-    X_train, X_test, y_train, y_test = generated_data(config, seed=0)
-    run_ = TrainingRun(config, Dataset(X_train, y_train, X_test, y_test), seed=0)
-    run_.run_to_end()
-    return run_
-
-
 def test_with_a_trained_model_every_layer_is_drawn(at: AppTest, trained_run) -> None:
     at.session_state["train_run"] = trained_run
     at = run(at)

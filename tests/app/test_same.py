@@ -14,8 +14,6 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import grids, kernels
 from cnn_core.compare import CopyRecipe, PipelineSettings, compare_drawings, transformed_copy
-from cnn_core.model import CNNConfig, generated_data
-from playground.train_run import Dataset, TrainingRun
 from tests.app.helpers import figure, metrics, run, z
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
@@ -270,15 +268,6 @@ def test_a_bigger_grid_from_the_toolbar(at: AppTest) -> None:
 
 
 # --- with a trained model ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def trained_run() -> TrainingRun:
-    config = CNNConfig(n_train=120, n_test=40, epochs=3)
-    X_train, X_test, y_train, y_test = generated_data(config, seed=0)
-    run_ = TrainingRun(config, Dataset(X_train, y_train, X_test, y_test), seed=0)
-    run_.run_to_end()
-    return run_
 
 
 def test_the_trained_model_says_what_a_and_b_are(at: AppTest, trained_run) -> None:
