@@ -23,6 +23,7 @@ import streamlit as st
 
 from cnn_core import grids, kernels
 from cnn_core.trace import format_number
+from playground.components.maps import map_panel, show_maps
 
 # --- heatmaps --------------------------------------------------------------------------------
 
@@ -273,6 +274,20 @@ def show_heatmap(fig: dict, key: str) -> None:
         height=int(layout["height"]) if layout.get("height") else "content",
         config=config,
     )
+
+
+def show_map(fig: dict, key: str, caption_html: str | None = None) -> None:
+    """Put a figure from ``heatmap_figure`` on the page drawn as HTML (``components.maps``).
+
+    Looks like ``show_heatmap``'s plotly chart, cell for cell, and costs the browser about a
+    millisecond to update: the lab uses it for every map that changes with a click. No
+    toolbar and no zoom; hovering a cell names it ("row 3, column 3: 3").
+
+    key : a unique key; the element gets the CSS class ``st-key-{key}``, the map
+        ``data-map-key="{key}"``
+    caption_html : optional caption under the map (trusted HTML, see ``map_panel``)
+    """
+    show_maps([map_panel(fig, key, caption_html)], key=key)
 
 
 def heatmap_values(fig: dict) -> np.ndarray:

@@ -1,4 +1,9 @@
-"""What the AppTest tests of every page share: running the app and reading its figures."""
+"""What the AppTest tests of every page share: running the app and reading its figures.
+
+A page shows a heatmap either as a plotly chart (``widgets.show_heatmap``) or drawn as HTML by
+the maps component (``widgets.show_map``, the lab). ``z`` reads either; ``map_panel`` reads
+what the maps component received for one map: its numbers, texts, title, frames and sizes.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import json
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+
+from playground.components.maps import COMPONENT_NAME
 
 
 def run(target) -> AppTest:
@@ -29,8 +36,39 @@ def figure(at: AppTest, key: str) -> dict:
     raise AssertionError(f"no figure {key!r}; figures: {figure_keys(at)}")
 
 
+def map_rows(at: AppTest) -> list[dict]:
+    """What each maps component on the page received: ``{"panels": [...], "heading": ...}``."""
+    return [
+        json.loads(element.proto.json)
+        for element in at.get("bidi_component")
+        if element.proto.component_name == COMPONENT_NAME
+    ]
+
+
+def map_panels(at: AppTest) -> list[dict]:
+    """Every map drawn by the maps component on the page, in order (see ``map_panel``)."""
+    return [panel for row in map_rows(at) for panel in row["panels"]]
+
+
+def map_keys(at: AppTest) -> list[str]:
+    """The keys of the maps drawn by the maps component, in order."""
+    return [panel["key"] for panel in map_panels(at)]
+
+
+def map_panel(at: AppTest, key: str) -> dict:
+    """The map shown with ``key`` as the browser receives it: ``z`` (numbers, NaN as None),
+    ``text``, ``title``, ``rows``/``cols`` (labels), ``frames`` ([top, left, h, w, colour,
+    line px] in cells), ``width``/``height``/``margin``/``cell`` in px, ``caption_html``."""
+    for panel in map_panels(at):
+        if panel["key"] == key:
+            return panel
+    raise AssertionError(f"no map {key!r}; maps: {map_keys(at)}")
+
+
 def z(at: AppTest, key: str) -> np.ndarray:
-    """The numbers of the heatmap shown with ``key``."""
+    """The numbers of the heatmap shown with ``key`` (a maps-component map or a plotly one)."""
+    if key in map_keys(at):
+        return np.array(map_panel(at, key)["z"], dtype=float)
     return np.array(figure(at, key)["data"][0]["z"], dtype=float)
 
 
