@@ -56,10 +56,9 @@ PAGE_JS = r"""
   window.__armed_once = true;
   const app = document.querySelector('[data-testid="stApp"]');
   const texts = (key) => {
-    const root = document.querySelector('.st-key-' + key);
+    const root = document.querySelector(`[data-map-key="${key}"]`);
     if (!root) return null;
-    if (key === '__text') return null;
-    return Array.from(root.querySelectorAll('g.heatmap-label text')).map(t => t.textContent);
+    return Array.from(root.querySelectorAll('.hm-cells > span')).map(t => t.textContent);
   };
   const matches = () => {
     const B = window.__B;

@@ -36,7 +36,8 @@ from cnn_core import (
     threshold,
 )
 from playground import links, state, widgets
-from playground.components.grid import draw_grid
+from playground.components.grid import current_grid, draw_grid
+from playground.components.maps import escape, map_panel, show_maps
 
 GRID = "lab_grid"
 MAX_KERNELS = 4
@@ -51,9 +52,13 @@ MIN_CELL_PX = 18  # below this the numbers get hard to read: let panels wrap ins
 CAPTIONS = {
     "input": "A two-dimensional array of pixels: 1 is ink, 0 is paper. Draw with the mouse "
     "(or arrow keys and Space).",
-    "conv": r"Convolution, $(I * K)_{xy} = \sum_{i} \sum_{j} K_{ij} \cdot I_{x+i-1,\,y+j-1}$: "
-    "each cell says how well the window under the kernel matches it, a way to find local "
-    "features.",
+}
+# Under the maps, which are HTML (components.maps): the formula is written with <sub>.
+MAP_CAPTIONS_HTML = {
+    "conv": "Convolution, (<i>I</i> ∗ <i>K</i>)<sub><i>xy</i></sub> = Σ<sub><i>i</i></sub> "
+    "Σ<sub><i>j</i></sub> <i>K<sub>ij</sub></i> · <i>I</i><sub><i>x</i>+<i>i</i>−1, "
+    "<i>y</i>+<i>j</i>−1</sub>: each cell says how well the window under the kernel matches "
+    "it, a way to find local features.",
     "thr": "Threshold: values above t are kept, the others become 0.",
     "pool": "Pooling: subsampling from m by m pixels into 1 pixel ({mode}). Fewer numbers, "
     "and a feature that moves a little still lands in the same cell: shift invariance.",
@@ -256,17 +261,21 @@ def _panel(width: int):
     return st.container(width=int(width), gap="xsmall")
 
 
-def _panel_row(panels: list[tuple[dict, str | None, str]]) -> None:
-    """Heatmaps side by side, each in its own _panel with its caption under it.
+def _panel_row(
+    panels: list[tuple[dict, str | None, str]], key: str, heading: tuple[str, str] | None = None
+) -> None:
+    """Heatmaps side by side, each with its caption under it, as one element (one message to
+    the browser, updated in place: see components.maps).
 
-    panels : (figure, caption or None, widget key) per heatmap, left to right
+    panels : (figure, caption as plain text or None, map key) per heatmap, left to right
+    key : the row's element key
+    heading : optional (title, note) above the row
     """
-    row = st.container(horizontal=True, gap="small")
-    for fig, caption, key in panels:
-        with row, _panel(fig["layout"]["width"]):
-            widgets.show_heatmap(fig, key=key)
-            if caption:
-                st.caption(caption)
+    show_maps(
+        [map_panel(fig, name, caption and escape(caption)) for fig, caption, name in panels],
+        key=key,
+        heading=heading,
+    )
 
 
 def _pool_label(s: Settings) -> str:
@@ -275,14 +284,22 @@ def _pool_label(s: Settings) -> str:
     return f"{name} {s.pool_size}×{s.pool_size}{stride}"
 
 
-def show_kernel_maps(n: int, maps: Maps, image_shape, s: Settings, cell_px: int) -> None:
-    """One row: feature map, thresholded map, pooled map of kernel n (1-based)."""
+@dataclass(frozen=True)
+class KernelRow:
+    """What the page shows for one kernel: a heading, its maps (``map_panel``s), a warning."""
+
+    n: int
+    heading: tuple[str, str]
+    panels: list[dict]
+    warning: str | None
+
+
+def kernel_row(n: int, maps: Maps, image_shape, s: Settings, cell_px: int) -> KernelRow:
+    """Kernel n's row (1-based): feature map, thresholded map, pooled map, ready to show."""
     about = kernels.PRESETS[maps.name].description if maps.name in kernels.PRESETS else ""
-    header = f"**Kernel {n}** · {maps.name}" + (f" · :small[{about}]" if about else "")
-    st.markdown(header.replace("\\", "\\\\"))  # "deck diagonal \\" must keep its backslash
+    heading = (f"Kernel {n}", f"{maps.name}" + (f" · {about}" if about else ""))
     if maps.feature is None:
-        st.warning(maps.error, icon="⚠️")
-        return
+        return KernelRow(n, heading, [], maps.error)
     # One colour range for the three maps of a kernel: a 3 is the same red in all of them.
     zmax = float(np.abs(maps.feature).max()) if maps.feature.size else 1.0
     shape_in = widgets.shape_text(image_shape)
@@ -297,7 +314,7 @@ def show_kernel_maps(n: int, maps: Maps, image_shape, s: Settings, cell_px: int)
                 cell_px=cell_px,
                 zmax=zmax,
             ),
-            CAPTIONS["conv"],
+            MAP_CAPTIONS_HTML["conv"],
         ),
         (
             "thr",
@@ -308,7 +325,7 @@ def show_kernel_maps(n: int, maps: Maps, image_shape, s: Settings, cell_px: int)
                 cell_px=cell_px,
                 zmax=zmax,
             ),
-            CAPTIONS["thr"],
+            MAP_CAPTIONS_HTML["thr"],
         ),
     ]
     if maps.pooled is not None:
@@ -322,15 +339,23 @@ def show_kernel_maps(n: int, maps: Maps, image_shape, s: Settings, cell_px: int)
                     cell_px=cell_px,
                     zmax=zmax,
                 ),
-                CAPTIONS["pool"].format(mode=_pool_label(s)),
+                MAP_CAPTIONS_HTML["pool"].format(mode=escape(_pool_label(s))),
             )
         )
     # The captions explain the stages once, under the first kernel's maps.
-    _panel_row(
-        [(fig, caption if n == 1 else None, f"lab_{name}{n}") for name, fig, caption in figs]
-    )
-    if maps.error:
-        st.warning(maps.error, icon="⚠️")
+    panels = [
+        map_panel(fig, f"lab_{name}{n}", caption if n == 1 else None) for name, fig, caption in figs
+    ]
+    return KernelRow(n, heading, panels, maps.error)
+
+
+def show_kernel_row(row: KernelRow) -> None:
+    if row.panels:
+        show_maps(row.panels, key=f"lab_maps{row.n}", heading=row.heading)
+    else:
+        st.markdown(f"**{row.heading[0]}** · {row.heading[1]}".replace("\\", "\\\\"))
+    if row.warning:
+        st.warning(row.warning, icon="⚠️")
 
 
 def _clamp_choice(key: str, options: list) -> None:
@@ -465,7 +490,7 @@ def _show_conv_step(image, maps: Maps, rc, s: Settings, cell_px: int, n: int) ->
             "fm",
         ),
     ]
-    _panel_row([(fig, caption, f"lab_step_{name}") for fig, caption, name in big])
+    _panel_row([(fig, caption, f"lab_step_{name}") for fig, caption, name in big], "lab_step_row")
 
     # The deck's sum as an equation of small tables: window × kernel → products → Σ.
     small = max(cell_px, 34)
@@ -487,7 +512,7 @@ def _show_conv_step(image, maps: Maps, rc, s: Settings, cell_px: int, n: int) ->
     ]
     for fig, name, op in parts:
         with eq, _panel(fig["layout"]["width"]):
-            widgets.show_heatmap(fig, key=f"lab_step_{name}")
+            widgets.show_map(fig, key=f"lab_step_{name}")
         if op:
             eq.markdown(f"### {op}")
     eq.markdown(f"### Σ = {format_number(trace.total)}")
@@ -526,7 +551,9 @@ def _show_pool_step(maps: Maps, rc, s: Settings, cell_px: int, n: int) -> None:
             "pool",
         ),
     ]
-    _panel_row([(fig, caption, f"lab_pstep_{name}") for fig, caption, name in panels])
+    _panel_row(
+        [(fig, caption, f"lab_pstep_{name}") for fig, caption, name in panels], "lab_pstep_row"
+    )
     st.markdown(f"**{_cell_name(rc).capitalize()}:** `{trace.formula()}`")
     if trace.winner is not None:
         st.caption(
@@ -576,7 +603,7 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
                 cell_px=cell_px,
             )
             with _panel(fig["layout"]["width"]):
-                widgets.show_heatmap(fig, key=f"lab_3d_in{c}")
+                widgets.show_map(fig, key=f"lab_3d_in{c}")
             with st.container(width=266):
                 result = widgets.kernel_editor(
                     f"lab_3d_k{c}", "identity", label=f"channel {c + 1}'s kernel"
@@ -591,7 +618,7 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
                 part, title=f"Contribution of channel {c + 1}", signed=True, cell_px=cell_px
             )
             with _panel(fig["layout"]["width"]):
-                widgets.show_heatmap(fig, key=f"lab_3d_part{c}")
+                widgets.show_map(fig, key=f"lab_3d_part{c}")
                 st.caption(
                     rf"$\sum_{{i,j}} K^{{{c + 1}}}_{{ij}} \times I^{{{c + 1}}}_{{ij}}$ "
                     "for every window."
@@ -628,7 +655,7 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
             highlight=(rc[0], rc[1], 1, 1),
         )
         with _panel(fig["layout"]["width"]):
-            widgets.show_heatmap(fig, key="lab_3d_sum")
+            widgets.show_map(fig, key="lab_3d_sum")
             st.caption("Each cell adds up every channel's contribution at that place.")
         with st.container(width=420):
             index = st.select_slider(
@@ -680,41 +707,70 @@ def main() -> None:
                 widgets.kernel_editor(f"lab_k{n}", DEFAULT_KERNELS[n - 1], label=f"kernel {n}")
             )
     kernels_now = [(r.values, r.name) for r in results]
-    live(grid_slot, kernels_now, s, cell_px)
+    if ss.get("lab_show_step") or ss.get("lab_show_3d"):
+        # An explanation is open and follows the drawing too: a stroke reruns the page.
+        image, all_maps = drawing_and_maps(grid_slot, kernels_now, s, cell_px)
+    else:
+        live(grid_slot, kernels_now, s, cell_px)
+        image = all_maps = None  # not needed: both explanations are closed
+    explanations(image, all_maps, s, cell_px)
 
 
-# A stroke on the drawing reruns only this fragment: the drawing, the maps and the
-# explanations, which are all that depend on it. The sidebar, the toolbar and the kernel
-# editors are not rebuilt, which keeps a click fast (the browser redraws every element a rerun
-# sends). Kernels and settings come in as arguments from the last full run: changing them
-# reruns the whole page.
-@st.fragment
-def live(grid_slot, kernels_now, s: Settings, cell_px: int) -> None:
+def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int):
+    """The drawing and, for each kernel, its feature map, thresholded map and pooled map.
+
+    Returns the drawing (H, W) and the maps of every kernel, for the explanations.
+    """
     ss = st.session_state
+    # Everything is computed before anything is drawn, so the drawing and its maps leave the
+    # server together: Streamlit's websocket does not disable Nagle's algorithm, and an
+    # element sent a few ms after the previous one can wait ~40 ms for a delayed ACK.
+    image = current_grid(ss[GRID], key="lab_draw", revision=ss[GRID + "_rev"])
+    all_maps = [compute_maps(image, values, name, s) for values, name in kernels_now]
+    rows = [
+        kernel_row(n, maps, image.shape, s, cell_px) for n, maps in enumerate(all_maps, start=1)
+    ]
+    # The maps first: the drawing already shows the stroke (the browser draws it), so the new
+    # numbers are what the learner waits for.
+    for row in rows:
+        show_kernel_row(row)
     with grid_slot:
-        shape = np.asarray(ss[GRID]).shape
         ss[GRID] = draw_grid(
             ss[GRID],
             key="lab_draw",
             revision=ss[GRID + "_rev"],
             cell_px=cell_px,
-            label=f"Input image {widgets.shape_text(shape)}",
+            label=f"Input image {widgets.shape_text(image.shape)}",
         )
-    image = np.array(ss[GRID], dtype=int)
+    return image, all_maps
 
-    all_maps = [compute_maps(image, values, name, s) for values, name in kernels_now]
-    for n, maps in enumerate(all_maps, start=1):
-        show_kernel_maps(n, maps, image.shape, s, cell_px)
 
-    # The two explanations open on demand: closed, they cost nothing on each click (every
-    # heatmap is ~10–20 ms of browser time), and a projector shows the maps above them.
+# While the explanations are closed, a stroke on the drawing reruns only this fragment: the
+# drawing and the maps, which are all that depend on it. Nothing else is rebuilt or sent,
+# which keeps a click fast: the browser re-renders every element a rerun touches, and the
+# whole page when the address changes. Kernels and settings come in as arguments from the
+# last full run: changing them reruns the whole page.
+@st.fragment
+def live(grid_slot, kernels_now, s: Settings, cell_px: int) -> None:
+    drawing_and_maps(grid_slot, kernels_now, s, cell_px)
+    # A fragment rerun skips the app's own epilogue: keep the address bar on the drawing.
+    links.write_url(links.LAB_PAGE)
+
+
+def explanations(image, all_maps, s: Settings, cell_px: int) -> None:
+    """The step-through and the 3-D convolution, each in an expander that opens on demand.
+
+    Closed (the default) they cost nothing per click and a projector shows the maps above
+    them; opening one reruns the page, which then draws it (``image`` and ``all_maps`` are
+    given whenever one is open).
+    """
     step = st.expander(
         "Step through the sliding window",
         key="lab_show_step",
         on_change="rerun",
         icon=":material/play_circle:",
     )
-    if step.open:
+    if step.open and all_maps is not None:
         with step:
             st.caption(
                 "Pick an output cell, or press Play: the window on the input, the kernel, "
@@ -727,7 +783,7 @@ def live(grid_slot, kernels_now, s: Settings, cell_px: int) -> None:
         on_change="rerun",
         icon=":material/stacks:",
     )
-    if deep.open:
+    if deep.open and all_maps is not None:
         with deep:
             st.caption(
                 "The thresholded (or pooled) maps of this layer's kernels are stacked "
@@ -735,8 +791,6 @@ def live(grid_slot, kernels_now, s: Settings, cell_px: int) -> None:
                 "them."
             )
             convolution_3d(all_maps, s, min(cell_px, 30))
-    # A fragment rerun skips the app's own epilogue: keep the address bar on the drawing.
-    links.write_url(links.LAB_PAGE)
 
 
 main()

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv2d, conv_trace, pool2d, threshold
-from tests.app.helpers import figure, figure_keys, run, z
+from tests.app.helpers import map_keys, map_panel, map_rows, run, z
 from tests.deck import DIAGONAL as DECK_KERNEL
 from tests.deck import O_IMAGE as DECK_O
 from tests.deck import POOLED_4x4 as DECK_POOLED
@@ -46,16 +46,22 @@ def at_open(at: AppTest) -> AppTest:
 
 
 def texts(at: AppTest, key: str) -> np.ndarray:
-    return np.array(figure(at, key)["data"][0]["text"])
+    return np.array(map_panel(at, key)["text"])
 
 
 def title(at: AppTest, key: str) -> str:
-    return figure(at, key)["layout"]["title"]["text"]
+    return map_panel(at, key)["title"]
 
 
 def shapes(at: AppTest, key: str) -> list[tuple[float, float, float, float]]:
-    """Highlight rectangles as (y0, y1, x0, x1) in the figure's row/column labels."""
-    return [(s["y0"], s["y1"], s["x0"], s["x1"]) for s in figure(at, key)["layout"]["shapes"]]
+    """Highlight frames as (y0, y1, x0, x1) around the cells, in the map's row/column labels
+    (the frame around row 3, column 3 alone is (2.5, 3.5, 2.5, 3.5))."""
+    panel = map_panel(at, key)
+    r0, c0 = panel["rows"][0], panel["cols"][0]
+    return [
+        (r0 + top - 0.5, r0 + top + h - 0.5, c0 + left - 0.5, c0 + left + w - 0.5)
+        for top, left, h, w, _color, _line in panel["frames"]
+    ]
 
 
 def draw(at: AppTest, cells, seq: int = 1, rev: int | None = None) -> AppTest:
@@ -194,12 +200,12 @@ def test_every_change_reruns_cleanly_and_the_maps_follow(at_open: AppTest, chang
 
 
 def test_the_explanations_open_on_demand(at: AppTest) -> None:
-    assert figure_keys(at) == ["lab_fm1", "lab_thr1", "lab_pool1"]
+    assert map_keys(at) == ["lab_fm1", "lab_thr1", "lab_pool1"]
     at.session_state["lab_show_step"] = True
-    assert {"lab_step_in", "lab_step_fm", "lab_step_prod"} <= set(figure_keys(run(at)))
-    assert "lab_3d_sum" not in figure_keys(at)
+    assert {"lab_step_in", "lab_step_fm", "lab_step_prod"} <= set(map_keys(run(at)))
+    assert "lab_3d_sum" not in map_keys(at)
     at.session_state["lab_show_3d"] = True
-    assert "lab_3d_sum" in figure_keys(run(at))
+    assert "lab_3d_sum" in map_keys(run(at))
 
 
 def test_changes_accumulate(at_open: AppTest) -> None:
@@ -240,15 +246,17 @@ def test_average_pooling_writes_decimals(at: AppTest) -> None:
 
 def test_several_kernels_each_get_their_maps(at: AppTest) -> None:
     run(at.segmented_control(key="lab_n_kernels").set_value(2))
-    assert {"lab_fm2", "lab_thr2", "lab_pool2"} <= set(figure_keys(at))
+    assert {"lab_fm2", "lab_thr2", "lab_pool2"} <= set(map_keys(at))
     # Kernel 2 is the mirror image "\": on the O it is the mirror image of kernel 1's map of
     # the mirrored O.
     mirrored = conv2d(DECK_O[:, ::-1], DECK_KERNEL, "same")[:, ::-1]
     np.testing.assert_array_equal(z(at, "lab_fm2"), mirrored)
-    # Its name keeps its backslash in Markdown.
-    assert any(m.value.startswith("**Kernel 2** · deck diagonal \\\\") for m in at.markdown)
+    # Its heading names it, backslash included.
+    headings = [row["heading"] for row in map_rows(at)]
+    assert headings[1]["title"] == "Kernel 2"
+    assert headings[1]["about"].startswith("deck diagonal \\ · ")
     run(at.segmented_control(key="lab_n_kernels").set_value(1))
-    assert "lab_fm2" not in figure_keys(at)
+    assert "lab_fm2" not in map_keys(at)
 
 
 # --- drawing ---------------------------------------------------------------------------------
@@ -288,8 +296,7 @@ def test_the_grid_size_changes_the_input_and_cell_size(at: AppTest) -> None:
     run(at.selectbox(key="lab_tools_size").set_value(16))
     assert np.asarray(at.session_state["lab_grid"]).shape == (16, 16)
     assert title(at, "lab_fm1") == "Feature map 16×16 → 16×16"
-    small = figure(at, "lab_fm1")["layout"]
-    cell = (small["width"] - small["margin"]["l"] - small["margin"]["r"]) / 16
+    cell = map_panel(at, "lab_fm1")["cell"]
     assert 18 <= cell < 34  # shrunk so the row of maps still fits a 1280-pixel projector
 
 
@@ -318,7 +325,7 @@ def test_an_even_kernel_with_same_padding_explains_itself(at: AppTest) -> None:
     run(at.selectbox(key="lab_k1_size_pick").set_value(2))
     warnings = " ".join(w.value for w in at.warning)
     assert "odd" in warnings and "same" in warnings
-    assert "lab_fm1" not in figure_keys(at)
+    assert "lab_fm1" not in map_keys(at)
     run(at.segmented_control(key="lab_pad_kind").set_value("valid"))
     assert not at.warning
     assert title(at, "lab_fm1") == "Feature map 8×8 → 7×7"
@@ -330,7 +337,7 @@ def test_a_pool_larger_than_the_map_explains_itself(at: AppTest) -> None:
     run(at.number_input(key="lab_pool_size").set_value(3))
     warnings = " ".join(w.value for w in at.warning)
     assert "Pooling" in warnings and "larger" in warnings
-    assert "lab_fm1" in figure_keys(at) and "lab_pool1" not in figure_keys(at)
+    assert "lab_fm1" in map_keys(at) and "lab_pool1" not in map_keys(at)
 
 
 # --- step through the sliding window ---------------------------------------------------------
@@ -357,7 +364,7 @@ def test_step_through_explains_one_output_cell(at_open: AppTest) -> None:
     # output cell on the feature map.
     assert shapes(at, "lab_step_in") == [(1.5, 4.5, 1.5, 4.5)]
     assert shapes(at, "lab_step_fm") == [(2.5, 3.5, 2.5, 3.5)]
-    assert figure(at, "lab_step_in")["data"][0]["y"][0] == 0  # the padding row
+    assert map_panel(at, "lab_step_in")["rows"][0] == 0  # the padding row
 
 
 def test_step_through_pooling_shows_the_window_and_the_winner(at_open: AppTest) -> None:

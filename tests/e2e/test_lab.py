@@ -1,6 +1,6 @@
 """The Convolution lab in real Chromium, driven with the mouse and keyboard as a person does.
 
-Numbers are read from what the browser draws (the SVG text in each heatmap cell) and compared
+Numbers are read from what the browser draws (the text in each cell of each map) and compared
 with the deck's tables or with ``cnn_core``. Screenshots go to /tmp/shots/lab_*.png.
 """
 
@@ -52,9 +52,14 @@ def as_array(rows: list[str]) -> np.ndarray:
     return np.array([[int(ch) for ch in row] for row in rows])
 
 
+def map_of(page: Page, key: str):
+    """The map drawn with this key (components/maps)."""
+    return page.locator(f'[data-map-key="{key}"]')
+
+
 def cells_of(page: Page, key: str):
-    """The numbers drawn in the heatmap with this key (SVG text, in row-major order)."""
-    return page.locator(f".st-key-{key} g.heatmap-label text")
+    """The cells of the map with this key, in row-major order (their text is the number)."""
+    return map_of(page, key).locator(".hm-cells > span")
 
 
 def expect_maps(page: Page, image: np.ndarray, kernel=DIAGONAL, t: float = 0.0) -> None:
@@ -75,7 +80,7 @@ def shot(page: Page, name: str) -> None:
 @pytest.fixture
 def lab(page: Page, app_url: str) -> Page:
     goto(page, app_url)
-    # The first load of the page (component, plotly) can be slow on a busy machine.
+    # The first load of the page (its components) can be slow on a busy machine.
     expect(cell(page, GRID, 0, 0)).to_be_visible(timeout=30_000)
     expect(cells_of(page, "lab_pool1")).to_have_count(16, timeout=30_000)
     return page
@@ -93,7 +98,7 @@ def test_opens_on_the_decks_worked_example_without_horizontal_scrolling(lab: Pag
     assert grid_values(lab, GRID) == grids.format_grid(grids.DECK_O_8x8).split()
     expect(cells_of(lab, "lab_fm1")).to_have_text(flat(DECK_SAME_ROWS))
     expect(cells_of(lab, "lab_pool1")).to_have_text(flat(DECK_POOLED_ROWS))
-    expect(lab.locator(".st-key-lab_fm1 .gtitle")).to_have_text("Feature map 8×8 → 8×8")
+    expect(map_of(lab, "lab_fm1").locator(".hm-title")).to_have_text("Feature map 8×8 → 8×8")
     # A projector at 1280×720: nothing in the main column is wider than the column.
     overflow = lab.evaluate(
         """() => {
@@ -104,13 +109,12 @@ def test_opens_on_the_decks_worked_example_without_horizontal_scrolling(lab: Pag
     )
     assert overflow == [0, 0]
     # The three maps sit side by side, and their cells have the input grid's size.
-    boxes = [lab.locator(f".st-key-lab_{k}1").bounding_box() for k in ("fm", "thr", "pool")]
+    boxes = [map_of(lab, f"lab_{k}1").bounding_box() for k in ("fm", "thr", "pool")]
     assert boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"]
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
     grid_cell = cell(lab, GRID, 0, 0).bounding_box()
-    fm = lab.locator(".st-key-lab_fm1 g.heatmap-label text").nth(0).bounding_box()
-    second = lab.locator(".st-key-lab_fm1 g.heatmap-label text").nth(1).bounding_box()
-    pitch = (second["x"] + second["width"] / 2) - (fm["x"] + fm["width"] / 2)
-    assert abs(pitch - grid_cell["width"]) < 1.5
+    first, second = (cells_of(lab, "lab_fm1").nth(i).bounding_box() for i in (0, 1))
+    assert abs((second["x"] - first["x"]) - grid_cell["width"]) < 1.5
     shot(lab, "default_1280x720")
 
 
@@ -122,19 +126,19 @@ def _luminance(css_color: str) -> float:
 def test_numbers_stay_readable_on_dark_and_light_cells(lab: Page) -> None:
     texts = cells_of(lab, "lab_fm1")
     expect(texts).to_have_text(flat(DECK_SAME_ROWS))
-    fills = texts.evaluate_all("ts => ts.map(t => getComputedStyle(t).fill)")
+    colors = texts.evaluate_all(
+        "ts => ts.map(t => [getComputedStyle(t).color, getComputedStyle(t).backgroundColor])"
+    )
     # Row 4, column 6 is the -4 on the darkest blue; row 1, column 1 is a 0 on near-white.
-    assert _luminance(fills[3 * 8 + 5]) > 0.8  # light text on the dark cell
-    assert _luminance(fills[0]) < 0.4  # dark text on the light cell
+    text, cell_color = colors[3 * 8 + 5]
+    assert _luminance(cell_color) < 0.2 and _luminance(text) > 0.8
+    text, cell_color = colors[0]
+    assert _luminance(cell_color) > 0.9 and _luminance(text) < 0.4
 
 
-def test_the_png_download_works_offline(lab: Page) -> None:
-    chart = lab.locator(".st-key-lab_fm1 .js-plotly-plot")
-    chart.hover()
-    button = lab.locator(".st-key-lab_fm1 [data-title='Download plot as a PNG']")
-    with lab.expect_download() as download:
-        button.click()
-    assert download.value.suggested_filename == "lab_fm1.png"
+def test_hovering_a_cell_names_it(lab: Page) -> None:
+    target = cells_of(lab, "lab_fm1").nth(2 * 8 + 2)
+    expect(target).to_have_attribute("title", "row 3, column 3: 3")
 
 
 def test_looks_right_at_1600x1000(browser: Browser, app_url: str) -> None:
@@ -199,9 +203,9 @@ def test_clear_then_moving_a_slider_keeps_the_grid_clear(lab: Page) -> None:
     thumb = lab.locator(".st-key-lab_t").get_by_role("slider")
     thumb.focus()
     lab.keyboard.press("ArrowRight")
-    title = lab.locator(".st-key-lab_thr1 .gtitle")
+    title = map_of(lab, "lab_thr1").locator(".hm-title")
     wait_for_rerun(lab, lambda: expect(title.filter(has_text="t=0.5: 8×8")).to_have_count(1))
-    expect(title).to_have_count(1)  # and no stale copy of the old chart left on the page
+    expect(title).to_have_count(1)  # and no stale copy of the old map left on the page
     assert grid_values(lab, GRID) == ["0" * 8] * 8
     expect(cells_of(lab, "lab_fm1")).to_have_text(["0"] * 64)
     shot(lab, "cleared_then_slider")
@@ -242,9 +246,16 @@ def test_typing_into_a_kernel_cell(lab: Page) -> None:
 
 
 def _shapes(page: Page, key: str) -> list[list[float]]:
-    return page.locator(f".st-key-{key} .js-plotly-plot").evaluate(
-        "gd => gd.layout.shapes.map(s => [s.y0, s.y1, s.x0, s.x1])"
-    )
+    """The frames drawn over a map as [y0, y1, x0, x1] around the cells, in its row and column
+    labels (a frame around row 3, column 3 alone is [2.5, 3.5, 2.5, 3.5])."""
+    found = map_of(page, key)
+    r0 = int(found.locator(".hm-ylab > span").first.text_content())
+    c0 = int(found.locator(".hm-xlab > span").first.text_content())
+    frames = []
+    for rect in found.locator(".hm-frame").evaluate_all("fs => fs.map(f => f.dataset.rect)"):
+        top, left, h, w = (int(v) for v in rect.split(","))
+        frames.append([r0 + top - 0.5, r0 + top + h - 0.5, c0 + left - 0.5, c0 + left + w - 0.5])
+    return frames
 
 
 def test_step_through_highlights_the_window_and_the_output_cell(lab: Page) -> None:
@@ -261,12 +272,15 @@ def test_step_through_highlights_the_window_and_the_output_cell(lab: Page) -> No
     )
     # The window: rows 2-4, columns 2-4 of the input (row/column 0 is the padding) ...
     assert _shapes(lab, "lab_step_in") == [[1.5, 4.5, 1.5, 4.5]]
-    # ... and its output cell on the feature map, drawn as an SVG frame.
+    # ... and its output cell on the feature map, drawn as a frame over the cell.
     assert _shapes(lab, "lab_step_fm") == [[2.5, 3.5, 2.5, 3.5]]
-    expect(lab.locator(".st-key-lab_step_fm .shapelayer path")).to_have_count(1)
+    frame = map_of(lab, "lab_step_fm").locator(".hm-frame")
+    expect(frame).to_have_count(1)
+    box, target = frame.bounding_box(), cells_of(lab, "lab_step_fm").nth(2 * 8 + 2).bounding_box()
+    assert box["x"] < target["x"] and box["x"] + box["width"] > target["x"] + target["width"]
     expect(cells_of(lab, "lab_step_prod")).to_have_text(["0", "0", "1", "0", "1", "0", "1", "0",
                                                          "0"])  # fmt: skip
-    lab.locator(".st-key-lab_step_in").scroll_into_view_if_needed()
+    map_of(lab, "lab_step_in").scroll_into_view_if_needed()
     shot(lab, "step_through")
 
     lab.locator(".st-key-lab_step_what").get_by_text("pooling").click()
@@ -279,7 +293,7 @@ def test_step_through_highlights_the_window_and_the_output_cell(lab: Page) -> No
                    .to_be_visible())  # fmt: skip
     window, winner = _shapes(lab, "lab_pstep_thr")
     assert window == [2.5, 4.5, 2.5, 4.5] and winner == [2.5, 3.5, 2.5, 3.5]
-    lab.locator(".st-key-lab_pstep_thr").scroll_into_view_if_needed()
+    map_of(lab, "lab_pstep_thr").scroll_into_view_if_needed()
     shot(lab, "step_through_pooling")
 
 

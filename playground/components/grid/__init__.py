@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-__all__ = ["draw_grid", "resolve_grid"]
+__all__ = ["current_grid", "draw_grid", "resolve_grid"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -135,6 +135,17 @@ def resolve_grid(grid: np.ndarray, revision: int, stroke: Any) -> np.ndarray:
     if cells.shape != grid.shape or not np.isin(cells, (0, 1)).all():
         return grid
     return cells
+
+
+def current_grid(grid: np.ndarray, *, key: str, revision: int) -> np.ndarray:
+    """What ``draw_grid(grid, key=key, revision=revision)`` will return on this run, without
+    drawing anything yet.
+
+    A page that computes from the drawing can then prepare everything first and send the
+    grid and its results together (see the lab: elements sent close together reach the
+    browser in one go).
+    """
+    return resolve_grid(_check_grid(grid), revision, _stroke_in_session(key))
 
 
 def _ignore() -> None:
