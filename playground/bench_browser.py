@@ -10,10 +10,18 @@ both, their ratio, and where the lab's time goes.
     .venv/bin/python playground/bench_browser.py [--clicks 24] [--rounds 4]
 
 Timing happens inside the page: ``performance.now()`` at the pointer-up that ends the click
-(the grid sends its state on pointer-up), and again when a MutationObserver first sees every
-panel's SVG text equal to the expected numbers. The two apps are measured in alternating
-blocks so that load from other programs on the machine hits both alike. Figures from a shared
-machine are provisional.
+(the grid sends its state on pointer-up), and again when a MutationObserver first sees the text
+of every cell of every map equal to the expected numbers. The two apps are measured in
+alternating blocks so that load from other programs on the machine hits both alike. Figures
+from a shared machine are provisional.
+
+Where the time goes (Chromium traces, November 2026). Both pages wait about 40 ms for their
+first elements: Streamlit's websocket leaves Nagle's algorithm on, so the elements a script
+sends right after its "script started" message wait for the browser's delayed ACK. After that
+the lab spends about 25 ms more than the bare page in the browser: React re-renders the page
+for each message (a multipage app's session message, the run state, the address bar), and
+the page is larger; the maps themselves take about a millisecond of script. With an
+explanation open (``--explanations``), a click reruns the whole page and costs more.
 """
 
 from __future__ import annotations
@@ -195,13 +203,10 @@ def _ms(value: float | None) -> float | None:
 
 
 def python_side_cost(repeats: int = 30) -> dict[str, float]:
-    """Server time per rerun for the lab's 3 heatmaps: build the dicts, then what
-    st.plotly_chart does with them (make a Figure, serialise to JSON), for plain dicts
-    (validated by plotly) and for the unvalidated Figures the lab sends."""
-    import plotly.io
-    import plotly.tools
-
-    from playground.widgets import _unvalidated, heatmap_figure
+    """Server time per rerun for the lab's 3 maps: build the figures, turn them into the maps
+    component's panels (every cell's colour), and serialise them as the component sends them."""
+    from playground.components.maps import map_panel
+    from playground.widgets import heatmap_figure
 
     fm = conv2d(np.array(grids.DECK_O_8x8), kernels.preset("deck diagonal /"), "same")
 
@@ -212,24 +217,13 @@ def python_side_cost(repeats: int = 30) -> dict[str, float]:
         return (time.perf_counter() - t0) / repeats * 1e3
 
     figs = [heatmap_figure(fm, title="t", cell_px=34) for _ in range(3)]
-
-    def send(prepare) -> float:
-        return per_rerun(
-            lambda: [
-                plotly.io.to_json(
-                    plotly.tools.return_figure_from_figure_or_data(prepare(f), True),
-                    validate=False,
-                )
-                for f in figs
-            ]
-        )
-
+    panels = [map_panel(f, f"k{i}") for i, f in enumerate(figs)]
     return {
         "build_3_figures_ms": per_rerun(
             lambda: [heatmap_figure(fm, title="t", cell_px=34) for _ in range(3)]
         ),
-        "plotly_chart_3_dicts_ms": send(lambda f: f),
-        "plotly_chart_3_unvalidated_ms": send(_unvalidated),
+        "3_panels_ms": per_rerun(lambda: [map_panel(f, f"k{i}") for i, f in enumerate(figs)]),
+        "json_of_3_panels_ms": per_rerun(lambda: json.dumps({"panels": panels})),
     }
 
 

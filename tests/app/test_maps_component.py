@@ -45,7 +45,8 @@ def test_the_cell_colour_is_plotlys(name: str, position: float) -> None:
     value = -4 + 8 * position
     (expected,) = plotly.colors.sample_colorscale(scale, [position])
     got = _rgb(scale_color(value, scale, -4.0, 4.0))
-    assert all(abs(g - e) <= 0.5 for g, e in zip(got, _rgb(expected), strict=True)), (got, expected)
+    # Within one level of 255: a channel that lands on x.5 may round either way.
+    assert all(abs(g - e) <= 1 for g, e in zip(got, _rgb(expected), strict=True)), (got, expected)
 
 
 def test_values_outside_the_range_take_the_end_colours_and_nan_is_grey() -> None:

@@ -28,9 +28,17 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
-__all__ = ["COMPONENT_NAME", "map_panel", "scale_color", "show_maps", "text_color"]
+__all__ = [
+    "COMPONENT_NAME",
+    "cell_colors",
+    "map_panel",
+    "scale_color",
+    "show_maps",
+    "text_color",
+]
 
 _HERE = Path(__file__).resolve().parent
 COMPONENT_NAME = "cnn_playground_maps"
@@ -55,29 +63,41 @@ def _hex_to_rgb(color: str) -> tuple[int, int, int]:
     return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
 
 
-def scale_color(value: float, scale: Sequence[Sequence], zmin: float, zmax: float) -> str:
-    """The colour plotly gives ``value`` on ``scale`` ([[position 0–1, "#rrggbb"], ...]).
+def cell_colors(z, scale: Sequence[Sequence], zmin: float, zmax: float):
+    """The colour plotly gives each value of ``z`` on ``scale``, and the colour of its number.
 
-    The position is (value - zmin) / (zmax - zmin), clipped to [0, 1]; between two stops the
-    colour is interpolated linearly in RGB. NaN and ±inf get a neutral grey.
+    z : (H, W) numbers; scale : [[position 0–1, "#rrggbb"], ...] as in a plotly figure
+    Returns two (H, W) lists of "#rrggbb": the cells' colours and their numbers' colours.
+
+    A value's position on the scale is (value - zmin) / (zmax - zmin), clipped to [0, 1];
+    between two stops the colour is interpolated linearly in RGB, as plotly does. NaN and ±inf
+    get a neutral grey. Numbers are white on dark cells and dark grey on light ones: plotly's
+    ``Color.contrast`` (tinycolor calls a colour dark when (299 R + 587 G + 114 B) / 1000 < 128).
     """
-    if not math.isfinite(value):
-        return NAN_COLOR
+    z = np.asarray(z, dtype=float)
+    finite = np.isfinite(z)
     span = zmax - zmin
-    pos = 0.0 if span <= 0 else min(1.0, max(0.0, (value - zmin) / span))
-    stops = [(float(p), _hex_to_rgb(c)) for p, c in scale]
-    for (p0, c0), (p1, c1) in zip(stops, stops[1:], strict=False):
-        if pos <= p1:
-            f = 0.0 if p1 == p0 else (pos - p0) / (p1 - p0)
-            return "#{:02x}{:02x}{:02x}".format(
-                *(round(a + (b - a) * f) for a, b in zip(c0, c1, strict=True))
-            )
-    return "#{:02x}{:02x}{:02x}".format(*stops[-1][1])
+    pos = np.clip((np.where(finite, z, zmin) - zmin) / span, 0.0, 1.0) if span > 0 else z * 0.0
+    stops = np.array([float(p) for p, _ in scale])
+    rgb = np.array([_hex_to_rgb(c) for _, c in scale], dtype=float)  # (stops, 3)
+    channels = np.stack([np.interp(pos, stops, rgb[:, i]) for i in range(3)], axis=-1)
+    channels = np.round(channels).astype(int)
+    channels[~finite] = _hex_to_rgb(NAN_COLOR)
+    dark = channels @ np.array([299, 587, 114]) / 1000 < 128
+    hex_of = "#{:02x}{:02x}{:02x}".format
+    background = [[hex_of(*cell) for cell in row] for row in channels.tolist()]
+    text = np.where(dark, _LIGHT_TEXT, _DARK_TEXT).tolist()
+    return background, text
+
+
+def scale_color(value: float, scale: Sequence[Sequence], zmin: float, zmax: float) -> str:
+    """The colour plotly gives one ``value`` on ``scale`` (see ``cell_colors``)."""
+    return cell_colors([[value]], scale, zmin, zmax)[0][0][0]
 
 
 def text_color(background: str) -> str:
-    """White numbers on dark cells, dark grey on light ones: plotly's ``Color.contrast``
-    (tinycolor calls a colour dark when (299 R + 587 G + 114 B) / 1000 < 128)."""
+    """White numbers on a dark cell colour ("#rrggbb"), dark grey on a light one (see
+    ``cell_colors``)."""
     r, g, b = _hex_to_rgb(background)
     return _LIGHT_TEXT if (299 * r + 587 * g + 114 * b) / 1000 < 128 else _DARK_TEXT
 
@@ -99,7 +119,7 @@ def map_panel(fig: dict, key: str, caption_html: str | None = None) -> dict:
     width, height = int(layout["width"]), int(layout["height"])
     zmin, zmax, scale = float(trace["zmin"]), float(trace["zmax"]), trace["colorscale"]
     z = [[float(v) for v in row] for row in trace["z"]]
-    bg = [[scale_color(v, scale, zmin, zmax) for v in row] for row in z]
+    bg, fg = cell_colors(z, scale, zmin, zmax)
     frames = []
     for shape in layout.get("shapes", []):
         frames.append(
@@ -129,7 +149,7 @@ def map_panel(fig: dict, key: str, caption_html: str | None = None) -> dict:
         "col_ticks": [x in col_ticks for x in xs],
         "text": [[str(t) for t in row] for row in trace["text"]],
         "bg": bg,
-        "fg": [[text_color(c) for c in row] for row in bg],
+        "fg": fg,
         "frames": frames,
         "caption_html": caption_html,
         "z": [[v if math.isfinite(v) else None for v in row] for row in z],
