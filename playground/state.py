@@ -30,9 +30,11 @@ _PRESENTER_CSS = """
 [data-testid="stAlertContentWarning"] p, [data-testid="stAlertContentInfo"] p {
   font-size: 21px !important; line-height: 1.45 !important;
 }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+.cnn-maps .hm-caption {
   font-size: 18px !important;
 }
+.cnn-maps .cnn-maps-heading { font-size: 21px !important; }
 [data-testid="stWidgetLabel"] p, [data-testid="stSidebarNavLink"] span,
 [data-testid="stBaseButton-secondary"] p, [data-testid="stBaseButton-primary"] p,
 [data-testid="stBaseButton-segmented_control"] p, [data-testid="stBaseButton-pills"] p,

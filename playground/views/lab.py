@@ -707,13 +707,12 @@ def main() -> None:
                 widgets.kernel_editor(f"lab_k{n}", DEFAULT_KERNELS[n - 1], label=f"kernel {n}")
             )
     kernels_now = [(r.values, r.name) for r in results]
-    if ss.get("lab_show_step") or ss.get("lab_show_3d"):
-        # An explanation is open and follows the drawing too: a stroke reruns the page.
-        image, all_maps = drawing_and_maps(grid_slot, kernels_now, s, cell_px)
-    else:
-        live(grid_slot, kernels_now, s, cell_px)
-        image = all_maps = None  # not needed: both explanations are closed
-    explanations(image, all_maps, s, cell_px)
+    explaining = bool(ss.get("lab_show_step") or ss.get("lab_show_3d"))
+    live(grid_slot, kernels_now, s, cell_px, explaining)
+    if not explaining:
+        # Closed, the explanations stay out of the fragment: nothing of theirs is sent again
+        # with each stroke.
+        explanations(None, None, s, cell_px)
 
 
 def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int):
@@ -745,14 +744,15 @@ def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int):
     return image, all_maps
 
 
-# While the explanations are closed, a stroke on the drawing reruns only this fragment: the
-# drawing and the maps, which are all that depend on it. Nothing else is rebuilt or sent,
-# which keeps a click fast: the browser re-renders every element a rerun touches, and the
-# whole page when the address changes. Kernels and settings come in as arguments from the
-# last full run: changing them reruns the whole page.
+# A stroke on the drawing reruns only this fragment: the drawing, the maps and, when one is
+# open, the explanations, which are all that depend on it. Nothing else is rebuilt or sent,
+# which keeps a click fast: the browser re-renders every element a rerun touches. Kernels and
+# settings come in as arguments from the last full run: changing them reruns the whole page.
 @st.fragment
-def live(grid_slot, kernels_now, s: Settings, cell_px: int) -> None:
-    drawing_and_maps(grid_slot, kernels_now, s, cell_px)
+def live(grid_slot, kernels_now, s: Settings, cell_px: int, explaining: bool) -> None:
+    image, all_maps = drawing_and_maps(grid_slot, kernels_now, s, cell_px)
+    if explaining:
+        explanations(image, all_maps, s, cell_px)
     # A fragment rerun skips the app's own epilogue: keep the address bar on the drawing.
     links.write_url(links.LAB_PAGE)
 
@@ -761,8 +761,8 @@ def explanations(image, all_maps, s: Settings, cell_px: int) -> None:
     """The step-through and the 3-D convolution, each in an expander that opens on demand.
 
     Closed (the default) they cost nothing per click and a projector shows the maps above
-    them; opening one reruns the page, which then draws it (``image`` and ``all_maps`` are
-    given whenever one is open).
+    them. Opening one reruns the page, and from then on they are drawn inside the drawing's
+    fragment, which gives ``image`` and ``all_maps``; outside it they are given None.
     """
     step = st.expander(
         "Step through the sliding window",

@@ -202,6 +202,12 @@ def test_presenter_mode_at_1280x720(page: Page, app_url: str):
     expect(page.get_by_role("switch", name="Presenter mode")).to_be_checked()
     caption = page.locator('[data-testid="stCaptionContainer"]').first
     expect(caption).to_have_css("font-size", "18px")
+    # The lab's maps (HTML): large numbers in large cells, captions as large as the others.
+    fm = page.locator('[data-map-key="lab_fm1"]')
+    expect(fm.locator(".hm-caption")).to_have_css("font-size", "18px")
+    number = fm.locator(".hm-cells > span").first
+    assert float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20
+    assert number.bounding_box()["width"] >= 40
     shot(page, "presenter-lab")
 
 
