@@ -367,6 +367,19 @@ def test_step_through_explains_one_output_cell(at_open: AppTest) -> None:
     assert map_panel(at, "lab_step_in")["rows"][0] == 0  # the padding row
 
 
+def test_open_explanations_follow_a_stroke(at_open: AppTest) -> None:
+    image = DECK_O.copy()
+    image[0, 0] = 1
+    at = draw(at_open, image)
+    fm = conv2d(image, DECK_KERNEL, "same")
+    np.testing.assert_array_equal(z(at, "lab_fm1"), fm)
+    np.testing.assert_array_equal(z(at, "lab_step_fm"), fm)
+    np.testing.assert_array_equal(z(at, "lab_step_in")[1:-1, 1:-1], image)  # inside the padding
+    np.testing.assert_array_equal(z(at, "lab_3d_in0"), threshold(fm, 0.0))
+    # The window at output cell (1, 1) now holds the new ink under the kernel's centre.
+    np.testing.assert_array_equal(z(at, "lab_step_win"), [[0, 0, 0], [0, 1, 0], [0, 0, 0]])
+
+
 def test_step_through_pooling_shows_the_window_and_the_winner(at_open: AppTest) -> None:
     at = at_open
     run(at.segmented_control(key="lab_step_what").set_value("pooling"))

@@ -297,6 +297,20 @@ def test_step_through_highlights_the_window_and_the_output_cell(lab: Page) -> No
     shot(lab, "step_through_pooling")
 
 
+def test_an_open_step_through_follows_the_drawing(lab: Page) -> None:
+    lab.get_by_text("Step through the sliding window").click()
+    wait_for_rerun(lab, lambda: expect(cells_of(lab, "lab_step_fm")).to_have_count(64))
+    image = np.array(grids.DECK_O_8x8)
+    image[0, 0] = 1
+    cell(lab, GRID, 0, 0).click()
+    fm = conv2d(image, DIAGONAL, "same")
+    expect(cells_of(lab, "lab_step_fm")).to_have_text(numbers_of(fm))
+    # Output cell (1, 1): the new ink sits under the kernel's centre.
+    expect(cells_of(lab, "lab_step_win")).to_have_text(["0", "0", "0", "0", "1", "0", "0", "0",
+                                                        "0"])  # fmt: skip
+    expect_maps(lab, image)
+
+
 def test_play_moves_the_window_by_itself(lab: Page) -> None:
     lab.get_by_text("Step through the sliding window").click()
     play = lab.locator(".st-key-lab_step_play").get_by_role("button")
