@@ -64,16 +64,19 @@ export default function drawGrid({ data, parentElement, setStateValue }) {
   }
   s.readonly = Boolean(data.readonly);
 
-  root.style.setProperty("--cell", `${Number(data.cell_px) || 36}px`);
-  gridEl.dataset.gridKey = data.key || "";
+  // Each write below happens only on a change: rewriting the same text or style still makes
+  // the browser lay the page out again, on every stroke.
+  const cell = `${Number(data.cell_px) || 36}px`;
+  if (root.style.getPropertyValue("--cell") !== cell) root.style.setProperty("--cell", cell);
+  setAttr(gridEl, "data-grid-key", data.key || "");
   const label = root.querySelector(".cnn-grid-label");
-  label.textContent = data.label || "";
-  label.hidden = !data.label;
+  if (label.textContent !== (data.label || "")) label.textContent = data.label || "";
+  if (label.hidden !== !data.label) label.hidden = !data.label;
   const name = data.label || (s.readonly ? "Grid" : "Drawing grid");
-  gridEl.setAttribute("aria-label", `${name}, ${rows} by ${cols}`);
-  gridEl.setAttribute("aria-readonly", String(s.readonly));
-  gridEl.setAttribute("aria-rowcount", String(rows));
-  gridEl.setAttribute("aria-colcount", String(cols));
+  setAttr(gridEl, "aria-label", `${name}, ${rows} by ${cols}`);
+  setAttr(gridEl, "aria-readonly", String(s.readonly));
+  setAttr(gridEl, "aria-rowcount", String(rows));
+  setAttr(gridEl, "aria-colcount", String(cols));
 
   if (shapeChanged) buildCells(s, gridEl, rows, cols);
   paint(s);
@@ -83,6 +86,10 @@ export default function drawGrid({ data, parentElement, setStateValue }) {
 
 // ---------------------------------------------------------------------------------------------
 // DOM
+
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
 
 function buildCells(s, gridEl, rows, cols) {
   gridEl.replaceChildren();
@@ -129,7 +136,7 @@ function paintCell(s, r, c) {
 function drawHighlight(root, highlight, rows, cols) {
   const box = root.querySelector(".cnn-grid-highlight");
   if (!Array.isArray(highlight) || highlight.length !== 4) {
-    box.hidden = true;
+    if (!box.hidden) box.hidden = true;
     return;
   }
   const [top, left, h, w] = highlight.map(Number);
