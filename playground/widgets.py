@@ -2,8 +2,10 @@
 
 Every page draws its maps with these, so a 3 looks like a 3 everywhere:
 
-* ``heatmap_figure(z, title=...)`` builds a plain-dict plotly figure (no ``go.Figure``: dicts
-  are about twice as fast to build and send) and ``show_heatmap(fig, key)`` puts it on the page.
+* ``heatmap_figure(z, title=...)`` describes a map as a plain-dict plotly figure (no
+  ``go.Figure``: dicts are about twice as fast to build and send); ``show_heatmap(fig, key)``
+  draws it with plotly, ``show_map(fig, key)`` as HTML (``components.maps``: the same colours,
+  a millisecond to update, for maps that change on every click).
 * ``kernel_editor(key, default)`` is a grid of text boxes; a bad cell is named in a message and
   the last good kernel is kept, so the page never computes with garbage.
 * ``init_grid`` / ``set_grid`` / ``grid_toolbar`` keep a drawing in session state with the

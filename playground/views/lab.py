@@ -2,7 +2,9 @@
 
 It opens on the lecture's worked example (the 8×8 O, the diagonal kernel, "same" padding,
 threshold 0, 2×2 max pooling) and every number follows any change. Every number comes from
-``cnn_core``; this page only draws.
+``cnn_core``; this page only draws. The maps are drawn as HTML by ``components.maps`` (plotly
+would cost the browser 15–45 ms per map on every click) and a stroke on the drawing reruns
+only the ``live`` fragment; ``playground/bench_browser.py`` measures a click.
 
 Session state (all keys start with ``lab_``):
     lab_grid, lab_grid_rev : the drawing (H, W) of 0/1 and its revision (see widgets.set_grid)
@@ -253,11 +255,8 @@ def _heatmap(z, **kwargs) -> dict:
 
 
 def _panel(width: int):
-    """A box exactly as wide as its figure, for the figure and its caption (which wraps inside).
-
-    Exactly: Streamlit stretches a plotly figure to a wider box, and the cells would stop being
-    square and stop lining up with the other maps.
-    """
+    """A box exactly as wide as its map, for the map and a caption that wraps inside it (a
+    wider box would let the caption run on beside the next map)."""
     return st.container(width=int(width), gap="xsmall")
 
 

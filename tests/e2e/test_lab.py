@@ -136,9 +136,10 @@ def test_numbers_stay_readable_on_dark_and_light_cells(lab: Page) -> None:
     assert _luminance(cell_color) > 0.9 and _luminance(text) < 0.4
 
 
-def test_hovering_a_cell_names_it(lab: Page) -> None:
+def test_hovering_a_cell_names_it_and_each_map_is_a_named_figure(lab: Page) -> None:
     target = cells_of(lab, "lab_fm1").nth(2 * 8 + 2)
     expect(target).to_have_attribute("title", "row 3, column 3: 3")
+    expect(lab.get_by_role("figure", name="Pooled 8×8 → 4×4")).to_be_visible()
 
 
 def test_looks_right_at_1600x1000(browser: Browser, app_url: str) -> None:

@@ -33,6 +33,7 @@ function build(panel, p) {
   panel.replaceChildren();
   panel.style.width = `${p.width}px`;
   const hm = el("div", "hm", panel);
+  hm.setAttribute("role", "figure"); // named after its title in update()
   hm.style.width = `${p.width}px`;
   hm.style.height = `${p.height}px`;
   const title = el("div", "hm-title", hm);
@@ -77,6 +78,8 @@ function setText(node, text) {
 function update(panel, p) {
   if (panel.dataset.mapKey !== p.key) panel.dataset.mapKey = p.key;
   setText(panel.querySelector(".hm-title"), p.title);
+  const hm = panel.querySelector(".hm");
+  if (hm.getAttribute("aria-label") !== p.title) hm.setAttribute("aria-label", p.title);
   const cells = panel.querySelector(".hm-cells");
   const spans = cells.children;
   const w = p.cols.length;
