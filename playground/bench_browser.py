@@ -7,7 +7,7 @@ computes for the new drawing; and the same measurement on a bare Streamlit page 
 drawing grid and one text element, ``bench_bare_app.py``). Prints the median of ≥ 20 clicks for
 both, their ratio, and where the lab's time goes.
 
-    .venv/bin/python playground/bench_browser.py [--clicks 24] [--rounds 4]
+    .venv/bin/python playground/bench_browser.py [--clicks 40] [--rounds 4]
 
 Timing happens inside the page: ``performance.now()`` at the pointer-up that ends the click
 (the grid sends its state on pointer-up), and again when a MutationObserver first sees the text
@@ -229,7 +229,10 @@ def python_side_cost(repeats: int = 30) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clicks", type=int, default=24, help="clicks per app (≥ 20)")
+    # 40, not the minimum of 20: the lab's clicks spread more than the bare page's
+    # (about 50–95 ms against 55–60 ms, depending on when its elements meet the delayed ACK),
+    # and a median of 20 of them moves by several ms from run to run.
+    parser.add_argument("--clicks", type=int, default=40, help="clicks per app (≥ 20)")
     parser.add_argument("--rounds", type=int, default=4, help="alternating blocks")
     parser.add_argument(
         "--explanations",
