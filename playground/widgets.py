@@ -278,7 +278,7 @@ def show_heatmap(fig: dict, key: str) -> None:
     )
 
 
-def show_map(fig: dict, key: str, caption_html: str | None = None) -> None:
+def show_map(fig: dict, key: str) -> None:
     """Put a figure from ``heatmap_figure`` on the page drawn as HTML (``components.maps``).
 
     Looks like ``show_heatmap``'s plotly chart, cell for cell, and costs the browser about a
@@ -287,9 +287,8 @@ def show_map(fig: dict, key: str, caption_html: str | None = None) -> None:
 
     key : a unique key; the element gets the CSS class ``st-key-{key}``, the map
         ``data-map-key="{key}"``
-    caption_html : optional caption under the map (trusted HTML, see ``map_panel``)
     """
-    show_maps([map_panel(fig, key, caption_html)], key=key)
+    show_maps([map_panel(fig, key)], key=key)
 
 
 def heatmap_values(fig: dict) -> np.ndarray:

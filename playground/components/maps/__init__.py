@@ -34,6 +34,7 @@ import streamlit as st
 __all__ = [
     "COMPONENT_NAME",
     "cell_colors",
+    "escape",
     "map_panel",
     "scale_color",
     "show_maps",
