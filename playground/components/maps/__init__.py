@@ -84,7 +84,7 @@ def cell_colors(z, scale: Sequence[Sequence], zmin: float, zmax: float):
     channels = np.stack([np.interp(pos, stops, rgb[:, i]) for i in range(3)], axis=-1)
     channels = np.round(channels).astype(int)
     channels[~finite] = _hex_to_rgb(NAN_COLOR)
-    dark = channels @ np.array([299, 587, 114]) / 1000 < 128
+    dark = _is_dark(channels)
     hex_of = "#{:02x}{:02x}{:02x}".format
     background = [[hex_of(*cell) for cell in row] for row in channels.tolist()]
     text = np.where(dark, _LIGHT_TEXT, _DARK_TEXT).tolist()
@@ -99,8 +99,12 @@ def scale_color(value: float, scale: Sequence[Sequence], zmin: float, zmax: floa
 def text_color(background: str) -> str:
     """White numbers on a dark cell colour ("#rrggbb"), dark grey on a light one (see
     ``cell_colors``)."""
-    r, g, b = _hex_to_rgb(background)
-    return _LIGHT_TEXT if (299 * r + 587 * g + 114 * b) / 1000 < 128 else _DARK_TEXT
+    return _LIGHT_TEXT if _is_dark(np.array(_hex_to_rgb(background))) else _DARK_TEXT
+
+
+def _is_dark(rgb: np.ndarray):
+    """(..., 3) RGB 0–255 → (...) bool: tinycolor's isDark, as plotly's ``Color.contrast``."""
+    return rgb @ np.array([299, 587, 114]) / 1000 < 128
 
 
 def map_panel(fig: dict, key: str, caption_html: str | None = None) -> dict:
