@@ -95,14 +95,20 @@ function update(panel, p) {
     }
   }
   const frames = JSON.stringify(p.frames);
-  if (cells.dataset.frames === frames) return updateCaption(panel, p);
-  cells.dataset.frames = frames;
+  if (cells.dataset.frames !== frames) {
+    cells.dataset.frames = frames;
+    drawFrames(cells, p);
+  }
+  updateCaption(panel, p);
+}
+
+function drawFrames(cells, p) {
   cells.querySelectorAll(".hm-frame").forEach((frame) => frame.remove());
   for (const [top, left, h, fw, color, line] of p.frames) {
     const frame = el("div", "hm-frame", cells);
     frame.dataset.rect = `${top},${left},${h},${fw}`;
     frame.dataset.color = color;
-    const half = line / 2;
+    const half = line / 2; // the line straddles the cell borders, as plotly draws it
     Object.assign(frame.style, {
       borderWidth: `${line}px`,
       borderColor: color,
@@ -112,7 +118,6 @@ function update(panel, p) {
       height: `${h * p.cell + 2 * half - 1}px`,
     });
   }
-  updateCaption(panel, p);
 }
 
 function updateCaption(panel, p) {
