@@ -53,9 +53,22 @@ class StreamlitServer:
     """`streamlit run app` on a free loopback port, its output in a log file.
 
     app : path of the entry file (relative paths are taken from the project root)
+    args : more `streamlit run` options, e.g. ["--server.maxUploadSize", "1"]
+    env : more environment variables for the server
+    stock : serve with Streamlit's own defaults (`streamlit run`). Otherwise the playground's
+        own app is launched as the README launches it (`python -m playground.serve`: the
+        room's fast settings); any other app always gets `streamlit run`.
     """
 
-    def __init__(self, app: str | Path, log_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        app: str | Path,
+        log_dir: str | Path | None = None,
+        *,
+        args: list[str] = (),
+        env: dict[str, str] | None = None,
+        stock: bool = False,
+    ) -> None:
         app = Path(app) if Path(app).is_absolute() else ROOT / app
         log_dir = Path(log_dir or tempfile.gettempdir())
         self.port = _free_port()
@@ -65,9 +78,14 @@ class StreamlitServer:
             **os.environ,
             # The project root importable from any app, wherever its file lives.
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            **(env or {}),
         }
+        if app == ROOT / "playground" / "app.py" and not stock:
+            launch = [sys.executable, "-m", "playground.serve"]
+        else:
+            launch = [sys.executable, "-m", "streamlit", "run", str(app)]
         command = [
-            sys.executable, "-m", "streamlit", "run", str(app),
+            *launch,
             "--server.headless", "true",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",
@@ -75,6 +93,7 @@ class StreamlitServer:
             # Two cores are shared: no file watcher, no reruns on save.
             "--server.fileWatcherType", "none",
             "--server.runOnSave", "false",
+            *args,
         ]  # fmt: skip
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
