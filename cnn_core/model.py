@@ -445,6 +445,41 @@ class CNNClassifier:
             pass
         return self
 
+    def snapshot(self) -> dict:
+        """What training has learned so far, as plain data: classes, every layer's parameters
+        (copies, by "layer.param" as `save` names them), the loss curve and the counters.
+
+        `restore` rebuilds the same model from it; the Train page uses the pair to mirror a
+        model that trains in a worker process."""
+        self._require_fitted()
+        return {
+            "classes": np.asarray(self.classes_).copy(),
+            "params": {
+                f"{name}.{pname}": value.copy()
+                for name, layer in self._layers
+                for pname, value in layer.params.items()
+            },
+            "loss_curve": list(self.loss_curve_),
+            "n_steps": self.n_steps_,
+            "n_epochs": self.n_epochs_,
+        }
+
+    def restore(self, snapshot: dict) -> CNNClassifier:
+        """Take the weights and counters of `snapshot` (from `snapshot()` of a model with the
+        same config); returns self. The network is built on first use."""
+        classes = np.asarray(snapshot["classes"])
+        if self._layers is None or not np.array_equal(classes, self.classes_):
+            self.classes_ = classes
+            self._build(classes.size)
+        for name, layer in self._layers:
+            for pname, value in layer.params.items():
+                value[...] = snapshot["params"][f"{name}.{pname}"]
+        self._good[...] = self._flat
+        self.loss_curve_ = list(snapshot["loss_curve"])
+        self.n_steps_, self.n_epochs_ = snapshot["n_steps"], snapshot["n_epochs"]
+        self._version += 1  # the one-drawing plan must be compiled again
+        return self
+
     def train_steps(
         self,
         X,

@@ -2,9 +2,16 @@
 
 The Train page keeps a `TrainingRun` in `st.session_state` (never in `st.cache_resource`, so
 no two browser sessions share a model) and calls `advance(budget_s)` from a fragment that
-reruns several times a second: each call takes training steps for about `budget_s` seconds,
-then the page redraws the curves and kernels. Pause is simply "stop calling advance"; Resume
-calls it again on the same generator; Reset throws the run away.
+reruns several times a second: each call brings in the next reports, then the page redraws
+the curves and kernels. Pause is simply "stop calling advance"; Resume calls it again on the
+same generator; Reset (`close`) throws the run away.
+
+Where the steps are taken: with `pool=None`, here, in the caller's thread (tests, the
+benchmark, the command line's twin). With a `training_pool.TrainingPool`, in a worker
+process: `advance` asks for the next chunk of reports and waits at most `budget_s` for it,
+and `model` mirrors the worker's weights after each chunk, so predictions, the confusion
+matrix and the Inside page see exactly the network the curves describe. Same seed, same
+numbers, bit for bit, either way.
 
 No Streamlit here, so the run can be tested and benchmarked without a browser. All model
 numbers come from `cnn_core.model`; this module only keeps them in order.
@@ -21,6 +28,7 @@ import numpy as np
 
 from cnn_core import grids
 from cnn_core.model import CNNClassifier, CNNConfig, Progress
+from playground.training_pool import Job, TrainingPool, as_arrays
 
 # Every report scores the whole held-out test set, which costs several training steps' worth
 # of time (about ten with 200 test drawings): reporting every step would spend most of the
@@ -117,7 +125,9 @@ class TrainingRun:
     never raises for bad settings: divergence ends the run with a message instead.
     """
 
-    def __init__(self, config: CNNConfig, data: Dataset, seed: int = 0) -> None:
+    def __init__(
+        self, config: CNNConfig, data: Dataset, seed: int = 0, pool: TrainingPool | None = None
+    ) -> None:
         self.config = config
         self.seed = seed
         self.data = data
@@ -127,6 +137,11 @@ class TrainingRun:
         self._steps = self.model.train_steps(
             data.X_train, data.y_train, data.X_test, data.y_test, report_every=self._every
         )
+        self._job: Job | None = None
+        if pool is not None:  # the worker trains; this model only mirrors its weights
+            self._steps.close()
+            arrays = as_arrays(data.X_train, data.y_train, data.X_test, data.y_test)
+            self._job = pool.submit(config, arrays, seed, self._every)
         self.history: list[Progress] = []
         self.paused = False
         self.finished = False
@@ -151,6 +166,19 @@ class TrainingRun:
         if self.finished:
             return DONE
         return PAUSED if self.paused else RUNNING
+
+    @property
+    def remote(self) -> bool:
+        """True when a worker process takes the steps."""
+        return self._job is not None
+
+    @property
+    def queue_position(self) -> int:
+        """Before its first report: how many other runs' chunks the worker serves first
+        (0 once it trains, or when it runs here)."""
+        if self._job is None or self.history or self.finished:
+            return 0
+        return self._job.queue_position()
 
     @property
     def latest(self) -> Progress | None:
@@ -208,6 +236,8 @@ class TrainingRun:
         """
         if self.paused or self.finished:
             return 0
+        if self._job is not None:
+            return self._advance_remote(budget_s, max_reports)
         start = time.perf_counter()
         added = 0
         while True:
@@ -229,16 +259,47 @@ class TrainingRun:
             self.slices += 1
         return added
 
+    def _advance_remote(self, budget_s: float, max_reports: int | None) -> int:
+        """Take the worker's next chunk if it comes within `budget_s`, and ask for the one
+        after it at once, so the worker trains while the page draws."""
+        chunk_size = max_reports if max_reports is not None else self.total_reports
+        # A chunk trains for about as long as an in-thread slice would have.
+        seconds = math.inf if math.isinf(budget_s) else max(budget_s, 0.02)
+        start = time.perf_counter()
+        self._job.request(chunk_size, seconds)
+        chunk = self._job.take(None if math.isinf(budget_s) else budget_s)
+        self.train_seconds += time.perf_counter() - start
+        if chunk is None:
+            return 0
+        if chunk.error:
+            raise RuntimeError(f"the training worker failed: {chunk.error}")
+        self.history += chunk.reports
+        self.model.restore(chunk.snapshot)
+        self.model.history_ = list(self.history)
+        if chunk.reports:
+            self.slices += 1
+        if chunk.finished:
+            self._finish()
+        elif not self.paused:
+            self._job.request(chunk_size, seconds)
+        return len(chunk.reports)
+
     def run_to_end(self) -> None:
         """Train without pausing until the run ends (for tests and the benchmark)."""
         self.paused = False
         while not self.finished:
             self.advance(math.inf)
 
+    def close(self) -> None:
+        """Throw the run away (Reset, Train again): a worker forgets its copy at once."""
+        if self._job is not None:
+            self._job.close()
+
     def _finish(self) -> None:
         self.finished = True
         self.finished_at = time.perf_counter()
         self._steps.close()
+        self.close()
 
     # --- what the page draws ----------------------------------------------------------------
 

@@ -24,7 +24,7 @@ import streamlit as st
 
 from cnn_core import grids, kernels
 from cnn_core.model import CNNConfig, generated_data
-from playground import state, widgets
+from playground import state, training_pool, widgets
 from playground.components.grid import draw_grid
 from playground.train_charts import curves_figure, label_axes, mosaic_figure, percent
 from playground.train_run import (
@@ -40,6 +40,7 @@ from playground.train_run import (
 )
 
 RUN = "train_run"
+LIVE_LOAD = "train_live_load"  # how many runs the server was training when this one started
 ADDED = "train_added"
 GRID = "train_grid"
 NOTICE = "train_notice"
@@ -59,6 +60,14 @@ SLICE_S = 0.1
 LIVE_INTERVAL_S = 0.1
 MIN_FRAMES = 10
 KERNELS_INTERVAL_S = (0.3, 1.0)  # for a handful of numbers … for 400 (16 kernels of 5×5)
+# A room: every redraw of every trainer runs in this one server process (about 10 ms for
+# the curves, 20 ms for the kernels), so when many train at once the live view coalesces:
+# the room's trainers share about ROOM_FRAMES_PER_S curve redraws a second, each redraw
+# bringing a larger part of the run (at least MIN_FRAMES_IN_A_ROOM frames a run). Alone, a
+# learner sees MIN_FRAMES redraws at LIVE_INTERVAL_S, as before. Measured with
+# `python -m bench.room train`.
+ROOM_FRAMES_PER_S = 12
+MIN_FRAMES_IN_A_ROOM = 2
 # The learned kernels' mosaic fits this width, leaving room for the deck's kernels in a column
 # beside it (the main column is ~820 px at 1280×720 with the sidebar open; presenter mode
 # assumes the sidebar closed), with cells of at least MIN_KERNEL_CELL_PX.
@@ -246,9 +255,14 @@ def _on_train() -> None:
     try:
         generated = _generated(config.n_train, config.n_test, config.grid_size, config.noise, seed)
         data = merge_added(generated, ss[ADDED])
-        ss[RUN] = TrainingRun(config, data, seed)
+        # Checked here, trained in a worker process (playground/training_pool.py).
+        run = TrainingRun(config, data, seed, pool=training_pool.shared_pool())
     except ValueError as error:  # e.g. labels the model cannot take; keep the last run
         ss[NOTICE] = ("error", f"Training could not start: {error}")
+        return
+    _close_run()
+    ss[RUN] = run
+    ss[LIVE_LOAD] = training_pool.shared_pool().busy_jobs() + 1
 
 
 def _on_pause() -> None:
@@ -263,8 +277,16 @@ def _on_resume() -> None:
         run.paused = False
 
 
-def _on_reset() -> None:
+def _close_run() -> None:
+    """Forget this session's run, and let its worker forget it too."""
+    run = st.session_state.get(RUN)
+    if run is not None:
+        run.close()
     st.session_state[RUN] = None
+
+
+def _on_reset() -> None:
+    _close_run()
 
 
 def controls(config: CNNConfig | None, seed: int, error: str | None) -> None:
@@ -322,7 +344,8 @@ def live_view() -> None:
     status_line(run)
     curves(run)
     if run is not None and run.status == RUNNING:
-        run.advance(SLICE_S, max_reports=-(-run.total_reports // MIN_FRAMES))
+        frames = live_plan(st.session_state.get(LIVE_LOAD, 1))[1]
+        run.advance(SLICE_S, max_reports=-(-run.total_reports // frames))
         if run.status != RUNNING:
             st.rerun()  # finished or diverged: a full rerun stops the timers, shows results
 
@@ -350,7 +373,13 @@ def status_line(run: TrainingRun | None) -> None:
             icon=":material/check_circle:",
         )
         return
-    if p is None:
+    ahead = run.queue_position if p is None else 0
+    if ahead:
+        text = (
+            f"Queued: the room's training workers are busy; {ahead} "
+            f"{'run goes' if ahead == 1 else 'runs go'} before yours"
+        )
+    elif p is None:
         text = f"Starting: {run.total_steps} steps ({run.config.epochs} epochs)"
     else:
         acc = "–" if p.test_accuracy is None else percent(p.test_accuracy)
@@ -375,7 +404,7 @@ def curves(run: TrainingRun | None) -> None:
         test_accuracy=pts.get("test_accuracy", empty),
         x_max=epochs,
     )
-    st.plotly_chart(fig, key="train_curves", config={"displayModeBar": False})
+    widgets.show_plotly(fig, key="train_curves", config={"displayModeBar": False})
 
 
 def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
@@ -389,6 +418,15 @@ def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
     per_row = -(-count // rows)
     cell = min(cell_px, budget // (per_row * (k + 1) - 1))
     return max(cell, MIN_KERNEL_CELL_PX), per_row
+
+
+def live_plan(trainers: int) -> tuple[float, int]:
+    """(seconds between two redraws of the curves, redraws in a whole run) when `trainers`
+    runs share the server: alone, LIVE_INTERVAL_S and MIN_FRAMES; in a busy room, slower
+    redraws and fewer of them, so that the room's redraws stay near ROOM_FRAMES_PER_S."""
+    interval = max(LIVE_INTERVAL_S, trainers / ROOM_FRAMES_PER_S)
+    frames = round(MIN_FRAMES * LIVE_INTERVAL_S / interval)
+    return interval, max(MIN_FRAMES_IN_A_ROOM, min(MIN_FRAMES, frames))
 
 
 def kernels_interval(config: CNNConfig) -> float:
@@ -601,11 +639,13 @@ def main() -> None:
     running = run is not None and run.status == RUNNING
     # Below the curves: the learned kernels (their own fragment) and the deck's, side by side
     # when they fit.
-    st.fragment(live_view, run_every=LIVE_INTERVAL_S if running else None)()
+    interval, _ = live_plan(ss.get(LIVE_LOAD, 1))
+    st.fragment(live_view, run_every=interval if running else None)()
     shaping = run.config if run is not None else (config or DEFAULTS)
     deck_cell, _ = kernel_layout(shaping.n_kernels, shaping.kernel_size, cell_px)
     with st.container(horizontal=True, gap="medium", wrap=True):
-        kernels_every = kernels_interval(shaping) if running else None
+        slower = interval / LIVE_INTERVAL_S  # the kernels coalesce as the curves do
+        kernels_every = kernels_interval(shaping) * slower if running else None
         with st.container(width="content"):  # so the deck's kernels sit right beside them
             st.fragment(learned_kernels, run_every=kernels_every)(cell_px)
         deck_kernels(deck_cell)
