@@ -154,16 +154,23 @@ class Figures:
         )
 
 
+def _family(pid: int) -> list[int]:
+    """The process and all its descendants (replicas, training workers)."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        try:
+            for task in Path(f"/proc/{pids[i]}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+        i += 1
+    return pids
+
+
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (the training workers), in MB."""
+    """Resident memory of the server: the process and its descendants, in MB."""
     total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
+    for p in _family(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -174,9 +181,15 @@ def rss_mb(pid: int) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of the server process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of the server process and its descendants."""
+    total = 0
+    for p in _family(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # --- scenarios --------------------------------------------------------------------------------
@@ -391,6 +404,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=None, help="draw/soak: duration")
     parser.add_argument("--url", default=None, help="a running server (default: start one)")
     parser.add_argument("--workers", type=int, default=None, help="training workers")
+    parser.add_argument("--replicas", type=int, default=None, help="app processes (launcher)")
     parser.add_argument(
         "--stock",
         action="store_true",
@@ -401,13 +415,15 @@ def main(argv: list[str] | None = None) -> None:
     server = None
     if args.url is None:
         extra = [] if args.workers is None else ["--workers", str(args.workers)]
+        extra += [] if args.replicas is None else ["--replicas", str(args.replicas)]
         server = StreamlitServer("playground/app.py", args=extra, stock=args.stock)
         server.wait_until_ready()
         base_url, pid = server.base_url, server.process.pid
     else:
         base_url, pid = args.url, None
     print(f"room benchmark against {base_url} on {os.cpu_count()} cores"
-          f"{' (stock Streamlit settings)' if args.stock else ''}", flush=True)  # fmt: skip
+          f"{' (stock Streamlit settings)' if args.stock else ''}"
+          f"{f', {args.replicas} replicas' if args.replicas else ''}", flush=True)  # fmt: skip
     try:
         for line in asyncio.run(_run(args, base_url, pid)):
             print(line, flush=True)

@@ -19,6 +19,8 @@ benchmark (`python -m bench.room`) on a 2-core laptop:
   of a rerun waited ~40 ms for the browser's delayed ACK, on every click of every page.
 
 Neither change alters what a page shows; they only change when it arrives and what it costs.
+The training workers (playground/training_pool.py) start with the server, so the first
+participant to press Train does not wait for them.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ import socket
 import sys
 from pathlib import Path
 
+from playground import training_pool
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "playground" / "app.py"
-WORKERS_ENV = "CNN_PLAYGROUND_WORKERS"  # read by playground.training_pool
 
 # Options for a room: no per-run GC; the rest are the repo's .streamlit/config.toml.
 ROOM_OPTIONS = ["--runner.postScriptGC", "false"]
@@ -73,24 +76,129 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         default=None,
         help="processes that train the participants' networks (default: one per core)",
     )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="app processes behind one address, for a room larger than one core serves "
+        "(playground/sticky_proxy.py); default 1",
+    )
+    parser.add_argument("--server.port", dest="port", type=int, default=8501)
+    parser.add_argument("--server.address", dest="address", default=None)
     options, rest = parser.parse_known_args(argv)
     if options.workers is not None and not 1 <= options.workers <= 64:
         parser.error(f"--workers must be between 1 and 64, got {options.workers}")
+    if not 1 <= options.replicas <= 16:
+        parser.error(f"--replicas must be between 1 and 16, got {options.replicas}")
     return options, rest
 
 
-def main(argv: list[str] | None = None) -> None:
-    options, rest = parse_args(sys.argv[1:] if argv is None else argv)
-    if options.workers is not None:
-        os.environ[WORKERS_ENV] = str(options.workers)
+def run_app(port: int, address: str | None, rest: list[str]) -> None:
+    """One Streamlit server of the playground, in this process."""
     # The app imports cnn_core from the project root, wherever it is launched from.
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
     )
     enable_tcp_nodelay()
+    training_pool.shared_pool()  # workers up before the first participant presses Train
     from streamlit.web import cli
 
-    cli.main(["run", str(APP), *ROOM_OPTIONS, *rest], prog_name="streamlit")
+    where = ["--server.port", str(port)] + (
+        [] if address is None else ["--server.address", address]
+    )
+    cli.main(["run", str(APP), *ROOM_OPTIONS, *where, *rest], prog_name="streamlit")
+
+
+def _die_with_parent() -> None:
+    """In a replica, before it starts (Linux): end it if the launcher dies, even by SIGKILL."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the launcher's own cleanup still runs
+        pass
+
+
+def run_replicas(options: argparse.Namespace, rest: list[str]) -> None:
+    """`options.replicas` app servers on loopback ports, the sticky proxy on the room's."""
+    import asyncio
+    import secrets
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    from playground.sticky_proxy import StickyProxy
+
+    def stop(signum, frame):  # `kill` (SIGTERM) stops the replicas too, like Ctrl+C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+    workers = options.workers or os.cpu_count() or 1
+    each = max(1, workers // options.replicas)
+    secret = secrets.token_hex(16)  # one cookie secret: uploads validate on any replica
+    ports = []
+    for _ in range(options.replicas):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "playground.serve", "--workers", str(each),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", *rest],
+            cwd=ROOT,
+            env={**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secret},
+            preexec_fn=_die_with_parent,
+        )
+        for port in ports
+    ]  # fmt: skip
+    try:
+        for port, child in zip(ports, children, strict=True):
+            deadline = time.monotonic() + 90
+            while child.poll() is None and time.monotonic() < deadline:
+                try:
+                    with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/_stcore/health", timeout=2
+                    ):
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            if child.poll() is not None:
+                raise SystemExit(f"replica on port {port} exited with code {child.returncode}")
+        proxy = StickyProxy([("127.0.0.1", port) for port in ports])
+
+        async def serve() -> None:
+            server = await proxy.serve(options.address, options.port)
+            shown = options.address or "localhost"
+            print(f"CNN Playground: {options.replicas} replicas at http://{shown}:{options.port}",
+                  flush=True)  # fmt: skip
+            async with server:
+                await server.serve_forever()
+
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def main(argv: list[str] | None = None) -> None:
+    options, rest = parse_args(sys.argv[1:] if argv is None else argv)
+    if options.replicas > 1:
+        run_replicas(options, rest)
+        return
+    if options.workers is not None:
+        os.environ[training_pool.WORKERS_ENV] = str(options.workers)
+    run_app(options.port, options.address, rest)
 
 
 if __name__ == "__main__":

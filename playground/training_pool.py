@@ -294,6 +294,7 @@ class TrainingPool:
             job = ref() if ref is not None else None
             if job is not None:
                 job._replies.put(chunk)
+            del job, ref, chunk  # hold no job alive while waiting: its session may end
 
 
 _shared: TrainingPool | None = None

@@ -1,0 +1,99 @@
+"""A small room on one real server: several sessions at once, each gets only its own numbers.
+
+The room benchmark (`python -m bench.room`) measures the same scenarios at full size; this is
+its correctness half, without timing: participants draw their own drawings at the same time
+(every reply is checked against cnn_core for that participant's drawing), one of them trains
+meanwhile, and nobody else's page shows a model or numbers that are not theirs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.room import Figures, Participant, _family, _open_train_page, _train_once
+from bench.streamlit_session import StreamlitSession
+from playground.local_server import StreamlitServer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def room_url():
+    server = StreamlitServer("playground/app.py", args=["--workers", "1"]).wait_until_ready()
+    yield server.base_url
+    server.stop()
+
+
+async def _draw(person: Participant, strokes: int) -> None:
+    for _ in range(strokes):
+        await person.stroke()  # raises if the numbers are not this participant's
+
+
+def test_sessions_drawing_at_once_each_get_their_own_numbers(room_url):
+    async def room():
+        people = [Participant(room_url, seed) for seed in range(5)]
+        await asyncio.gather(*(p.join() for p in people))
+        await asyncio.gather(*(_draw(p, 4) for p in people))
+        grids = [p.grid.copy() for p in people]
+        for p in people:
+            await p.leave()
+        return grids
+
+    grids = asyncio.run(room())
+    # Five different drawings came back, each checked cell for cell on every stroke.
+    assert len({g.tobytes() for g in grids}) == 5
+
+
+def test_a_training_run_in_one_session_changes_nobody_elses_page(room_url):
+    async def room():
+        drawers = [Participant(room_url, 100 + seed) for seed in range(3)]
+        await asyncio.gather(*(p.join() for p in drawers))
+        trainer = await _open_train_page(room_url, 0)
+        finished = Figures("train")
+        await asyncio.gather(_train_once(trainer, 0, finished), *(_draw(p, 3) for p in drawers))
+        # Another session's Train page has no model: the run stayed in its session.
+        async with StreamlitSession(room_url) as other:
+            page = await other.open("/train")
+        for p in drawers:
+            await _draw(p, 1)
+            await p.leave()
+        return finished, page
+
+    finished, page = asyncio.run(room())
+    assert finished.errors == [] and len(finished.latencies) == 1
+    texts = " ".join(page.texts())
+    assert "Press **Train**" in texts and "Finished in" not in texts
+
+
+def test_two_replicas_behind_the_proxy_keep_every_session_whole():
+    """`--replicas 2`: participants spread over two processes behind one address; each
+    still gets its own numbers, stroke after stroke, over its one websocket."""
+    server = StreamlitServer(
+        "playground/app.py", args=["--replicas", "2", "--workers", "2"]
+    ).wait_until_ready()
+    try:
+
+        async def room():
+            people = [Participant(server.base_url, 200 + seed) for seed in range(4)]
+            await asyncio.gather(*(p.join() for p in people))
+            await asyncio.gather(*(_draw(p, 3) for p in people))
+            ids = [p.session.widget_ids["lab_draw"] for p in people]
+            for p in people:
+                await p.leave()
+            return ids
+
+        ids = asyncio.run(room())
+        assert len(ids) == 4
+        family = _family(server.process.pid)
+        assert len(family) >= 1 + 2 + 2  # the proxy, two replicas, a training worker each
+    finally:
+        server.stop()
+    # Stopping the proxy stops its replicas and their workers (each replica shuts its pool).
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in family):
+        time.sleep(0.2)
+    assert not [pid for pid in family if Path(f"/proc/{pid}").exists()]
