@@ -111,28 +111,37 @@ def merge_added(data: Dataset, added: Sequence[Added], *, shifts: bool = True) -
     )
 
 
-def report_every(config: CNNConfig, n_train: int) -> int:
-    """Steps between two reports: at least MIN_REPORT_EVERY, and at most about MAX_REPORTS
+def report_every(config: CNNConfig, n_train: int, max_reports: int = MAX_REPORTS) -> int:
+    """Steps between two reports: at least MIN_REPORT_EVERY, and at most about `max_reports`
     reports (curve points) in the whole run."""
     total = config.epochs * math.ceil(n_train / config.batch_size)
-    return max(MIN_REPORT_EVERY, math.ceil(total / MAX_REPORTS))
+    return max(MIN_REPORT_EVERY, math.ceil(total / max(1, max_reports)))
 
 
 class TrainingRun:
     """A model being trained on `data` with `config`, one time slice at a time.
+
+    max_reports : about how many reports (curve points) the run gives; fewer reports are
+    cheaper (a busy room asks for fewer) and change nothing but the curves' resolution.
 
     Creating a run checks everything (ValueError with a readable message); `advance` then
     never raises for bad settings: divergence ends the run with a message instead.
     """
 
     def __init__(
-        self, config: CNNConfig, data: Dataset, seed: int = 0, pool: TrainingPool | None = None
+        self,
+        config: CNNConfig,
+        data: Dataset,
+        seed: int = 0,
+        pool: TrainingPool | None = None,
+        max_reports: int = MAX_REPORTS,
     ) -> None:
         self.config = config
         self.seed = seed
         self.data = data
         self.model = CNNClassifier(config, random_state=seed)
-        self._every = report_every(config, len(data.y_train))
+        # Reports (curve points) cost more than steps: each scores the whole test set.
+        self._every = report_every(config, len(data.y_train), max_reports)
         # train_steps checks the data and builds the network now; steps run on next().
         self._steps = self.model.train_steps(
             data.X_train, data.y_train, data.X_test, data.y_test, report_every=self._every

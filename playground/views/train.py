@@ -2,15 +2,17 @@
 
 The deck ends with "Who determines convolution masks? … Masks are found with gradient descent
 methods." This page does it in front of the room: the settings are in the sidebar, Train
-starts a `TrainingRun` (playground/train_run.py) kept in this session's state, and two
-fragments on timers redraw the curves (and train for SLICE_S seconds after each redraw) and
-the learned kernels, beside the deck's hand-made ones. Pause stops advancing, Resume continues
-the same generator, Reset throws the run away. After training: the confusion matrix, the test
-drawings it gets wrong, and the learner's own drawing classified on every stroke; a drawing
-can join the training set with a label.
+starts a `TrainingRun` (playground/train_run.py) kept in this session's state and trained
+in a worker process (playground/training_pool.py), and two fragments on timers redraw the
+curves (bringing in the worker's next chunk after each redraw) and the learned kernels,
+beside the deck's hand-made ones. Pause stops advancing, Resume continues the same run,
+Reset throws the run away (and the worker's copy with it). After training: the confusion
+matrix, the test drawings it gets wrong, and the learner's own drawing classified on every
+stroke; a drawing can join the training set with a label.
 
 Session state (all keys start with ``train_``):
     train_run               : TrainingRun or None (this session's model: never shared)
+    train_live_load         : runs the server was training when this one started (live_plan)
     train_added             : list of Added, the learner's drawings for the training set
     train_grid, train_grid_rev : the drawing (H, W) of 0/1 and its revision
     train_notice            : a message for the next run ("Added your drawing as X …")
@@ -30,6 +32,7 @@ from playground.train_charts import curves_figure, label_axes, mosaic_figure, pe
 from playground.train_run import (
     DIVERGED,
     DONE,
+    MAX_REPORTS,
     PAUSED,
     RUNNING,
     Added,
@@ -47,11 +50,12 @@ NOTICE = "train_notice"
 
 # The live view is two fragments the browser reruns on timers while training (Streamlit's
 # auto-reruns: unlike a fragment rerunning itself with st.rerun, they do not fade the page
-# while they run). The first draws the status and the curves, then trains for SLICE_S
-# seconds; its timer (LIVE_INTERVAL_S) fires again as soon as the browser is free, so the
-# curves are redrawn about 1 / (SLICE_S + the browser's drawing time) times a second. A
-# slice also takes at most 1/MIN_FRAMES of the run, so even a run that needs a fraction of a
-# second is seen learning.
+# while they run). The first draws the status and the curves, then takes the worker's next
+# chunk (waiting at most SLICE_S for it; a chunk is about SLICE_S of training); its timer
+# (LIVE_INTERVAL_S) fires again as soon as the browser is free, so the curves are redrawn
+# about 1 / (the browser's drawing time + LIVE_INTERVAL_S) times a second. A chunk also holds
+# at most 1/MIN_FRAMES of the run, so even a run that needs a fraction of a second is seen
+# learning.
 # The second fragment redraws the learned kernels: a heatmap with a number in every cell
 # costs the browser far more than the curves, so they are redrawn less often, the more
 # numbers the less often (KERNELS_INTERVAL_S), and the curves keep their pace. All kernels
@@ -68,6 +72,10 @@ KERNELS_INTERVAL_S = (0.3, 1.0)  # for a handful of numbers … for 400 (16 kern
 # `python -m bench.room train`.
 ROOM_FRAMES_PER_S = 12
 MIN_FRAMES_IN_A_ROOM = 2
+# In a room a run also reports less often (REPORTS_PER_FRAME_IN_A_ROOM curve points per
+# redraw): each report scores the whole test set, which costs more than the training
+# steps between two reports. The network learns exactly the same; the curves are coarser.
+REPORTS_PER_FRAME_IN_A_ROOM = 4
 # The learned kernels' mosaic fits this width, leaving room for the deck's kernels in a column
 # beside it (the main column is ~820 px at 1280×720 with the sidebar open; presenter mode
 # assumes the sidebar closed), with cells of at least MIN_KERNEL_CELL_PX.
@@ -256,13 +264,15 @@ def _on_train() -> None:
         generated = _generated(config.n_train, config.n_test, config.grid_size, config.noise, seed)
         data = merge_added(generated, ss[ADDED])
         # Checked here, trained in a worker process (playground/training_pool.py).
-        run = TrainingRun(config, data, seed, pool=training_pool.shared_pool())
+        pool = training_pool.shared_pool()
+        load = pool.busy_jobs() + 1
+        run = TrainingRun(config, data, seed, pool=pool, max_reports=live_plan(load)[2])
     except ValueError as error:  # e.g. labels the model cannot take; keep the last run
         ss[NOTICE] = ("error", f"Training could not start: {error}")
         return
     _close_run()
     ss[RUN] = run
-    ss[LIVE_LOAD] = training_pool.shared_pool().busy_jobs() + 1
+    ss[LIVE_LOAD] = load
 
 
 def _on_pause() -> None:
@@ -335,16 +345,16 @@ def controls(config: CNNConfig | None, seed: int, error: str | None) -> None:
 
 
 def live_view() -> None:
-    """Draw the status line and the curves, then advance the run by one time slice if it is
-    running. A fragment the browser reruns every LIVE_INTERVAL_S while training.
+    """Draw the status line and the curves, then bring in the run's next chunk if it is
+    running. A fragment the browser reruns every `live_plan(...)[0]` seconds while training.
 
-    Drawing comes first: the elements are then up to date while the slice trains, and
-    everything drawn is at most one slice behind."""
+    Drawing comes first: the elements are then up to date while the worker trains the next
+    chunk, and everything drawn is at most one chunk behind."""
     run: TrainingRun | None = st.session_state.get(RUN)
     status_line(run)
     curves(run)
     if run is not None and run.status == RUNNING:
-        frames = live_plan(st.session_state.get(LIVE_LOAD, 1))[1]
+        _, frames, _ = live_plan(st.session_state.get(LIVE_LOAD, 1))
         run.advance(SLICE_S, max_reports=-(-run.total_reports // frames))
         if run.status != RUNNING:
             st.rerun()  # finished or diverged: a full rerun stops the timers, shows results
@@ -420,13 +430,16 @@ def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
     return max(cell, MIN_KERNEL_CELL_PX), per_row
 
 
-def live_plan(trainers: int) -> tuple[float, int]:
-    """(seconds between two redraws of the curves, redraws in a whole run) when `trainers`
-    runs share the server: alone, LIVE_INTERVAL_S and MIN_FRAMES; in a busy room, slower
-    redraws and fewer of them, so that the room's redraws stay near ROOM_FRAMES_PER_S."""
+def live_plan(trainers: int) -> tuple[float, int, int]:
+    """(seconds between two redraws of the curves, redraws in a whole run, reports in a whole
+    run) when `trainers` runs share the server: alone, LIVE_INTERVAL_S, MIN_FRAMES and up to
+    MAX_REPORTS; in a busy room slower redraws, fewer of them and fewer reports, so that the
+    room's redraws stay near ROOM_FRAMES_PER_S."""
     interval = max(LIVE_INTERVAL_S, trainers / ROOM_FRAMES_PER_S)
     frames = round(MIN_FRAMES * LIVE_INTERVAL_S / interval)
-    return interval, max(MIN_FRAMES_IN_A_ROOM, min(MIN_FRAMES, frames))
+    frames = max(MIN_FRAMES_IN_A_ROOM, min(MIN_FRAMES, frames))
+    reports = MAX_REPORTS if frames == MIN_FRAMES else frames * REPORTS_PER_FRAME_IN_A_ROOM
+    return interval, frames, reports
 
 
 def kernels_interval(config: CNNConfig) -> float:
@@ -639,7 +652,7 @@ def main() -> None:
     running = run is not None and run.status == RUNNING
     # Below the curves: the learned kernels (their own fragment) and the deck's, side by side
     # when they fit.
-    interval, _ = live_plan(ss.get(LIVE_LOAD, 1))
+    interval, _, _ = live_plan(ss.get(LIVE_LOAD, 1))
     st.fragment(live_view, run_every=interval if running else None)()
     shaping = run.config if run is not None else (config or DEFAULTS)
     deck_cell, _ = kernel_layout(shaping.n_kernels, shaping.kernel_size, cell_px)

@@ -452,3 +452,15 @@ def test_run_pauses_and_advances_in_slices(small_data):
     # The same seed and data train the same weights as fitting the model directly.
     model = CNNClassifier(config, random_state=0).fit(small_data.X_train, small_data.y_train)
     np.testing.assert_array_equal(model.kernels, run.model.kernels)
+
+
+def test_a_busy_room_asks_for_fewer_reports_and_gets_the_same_network(small_data):
+    config = CNNConfig(n_train=64, n_test=40, epochs=6)  # 12 steps
+    full = TrainingRun(config, small_data, seed=0)
+    coarse = TrainingRun(config, small_data, seed=0, max_reports=3)
+    full.run_to_end()
+    coarse.run_to_end()
+    assert len(coarse.history) == 3 < len(full.history)
+    assert coarse.history[-1].step == full.history[-1].step == full.total_steps
+    np.testing.assert_array_equal(coarse.model.kernels, full.model.kernels)
+    assert coarse.history[-1].test_accuracy == full.history[-1].test_accuracy
