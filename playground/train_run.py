@@ -280,8 +280,10 @@ class TrainingRun:
         self.train_seconds += time.perf_counter() - start
         if chunk is None:
             return 0
-        if chunk.error:
-            raise RuntimeError(f"the training worker failed: {chunk.error}")
+        if chunk.error:  # not expected; end the run with a message, keep what it learned
+            self.history.append(self._failure(chunk.error))
+            self._finish()
+            return 1
         self.history += chunk.reports
         self.model.restore(chunk.snapshot)
         self.model.history_ = list(self.history)
@@ -292,6 +294,22 @@ class TrainingRun:
         elif not self.paused:
             self._job.request(chunk_size, seconds)
         return len(chunk.reports)
+
+    def _failure(self, reason: str) -> Progress:
+        """A last report that stops the run, as divergence does, saying why."""
+        last = self.latest
+        return Progress(
+            epoch=last.epoch if last else 0,
+            step=self.step,
+            total_steps=self.total_steps,
+            loss=math.nan,
+            accuracy=math.nan,
+            test_loss=None,
+            test_accuracy=None,
+            kernels=self.kernels,
+            diverged=True,
+            message=f"Training stopped: {reason}. Press Train again to start a new run.",
+        )
 
     def run_to_end(self) -> None:
         """Train without pausing until the run ends (for tests and the benchmark)."""

@@ -138,7 +138,9 @@ class Job:
             else:
                 chunk = self._replies.get_nowait()
         except queue.Empty:
-            return None
+            if self._pool.worker_alive(self.worker):
+                return None  # not yet: ask again later
+            chunk = Chunk([], {}, True, "the training worker process stopped")
         self.in_flight = False
         if chunk.finished:
             self._close(notify_worker=False)
@@ -207,6 +209,9 @@ class TrainingPool:
 
     def pids(self) -> list[int]:
         return [p.pid for p in self._processes]
+
+    def worker_alive(self, worker: int) -> bool:
+        return self._processes[worker].is_alive()
 
     def open_jobs(self) -> int:
         """Runs that are neither finished nor closed (paused ones included)."""

@@ -173,3 +173,19 @@ def test_shutdown_leaves_no_process_behind(data):
 def test_bad_worker_counts_are_refused():
     with pytest.raises(ValueError, match="workers must be between 1 and 64"):
         TrainingPool(workers=0)
+
+
+def test_a_worker_that_dies_ends_its_runs_with_a_message_not_a_hang(data):
+    pool = TrainingPool(workers=1)
+    try:
+        config = CNNConfig(n_train=400, n_test=40, epochs=20)
+        run = TrainingRun(config, data_of(config), seed=0, pool=pool)
+        assert first_report(run)
+        pool._processes[0].kill()
+        pool._processes[0].join(5)
+        assert wait_until(lambda: run.advance(0.2) >= 0 and run.finished)
+        assert run.status == "diverged"  # the page shows its message, as for divergence
+        assert "worker process stopped" in run.message and "Train again" in run.message
+        assert np.isfinite(run.model.predict_proba(data.X_test)).all()  # what it had learned
+    finally:
+        pool.shutdown()
