@@ -45,6 +45,7 @@ from cnn_core.model import CNNClassifier, CNNConfig, Progress
 
 WORKERS_ENV = "CNN_PLAYGROUND_WORKERS"  # set by `python -m playground.serve --workers N`
 MAX_WORKERS = 64
+MAX_WAIT_S = 120  # a chunk is a fraction of a second of training: far longer means trouble
 
 
 @dataclass(frozen=True)
@@ -130,17 +131,31 @@ class Job:
             self._pool._send(self, ("more", self.id, max(1, int(max_reports)), max_seconds))
 
     def take(self, timeout_s: float | None = 0.0) -> Chunk | None:
-        """The requested chunk if it arrived within `timeout_s` (None: wait for it), else
-        None (ask again later). Waiting releases the GIL: other sessions' scripts run."""
-        try:
-            if timeout_s is None or timeout_s > 0:
-                chunk = self._replies.get(timeout=timeout_s)
-            else:
-                chunk = self._replies.get_nowait()
-        except queue.Empty:
-            if self._pool.worker_alive(self.worker):
-                return None  # not yet: ask again later
-            chunk = Chunk([], {}, True, "the training worker process stopped")
+        """The requested chunk if it arrived within `timeout_s` (None: wait for it, up to
+        MAX_WAIT_S), else None (ask again later). Waiting releases the GIL: other sessions'
+        scripts run meanwhile. A worker or router that stopped gives a chunk with `error`."""
+        deadline = time.monotonic() + (MAX_WAIT_S if timeout_s is None else timeout_s)
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                chunk = (
+                    self._replies.get(timeout=min(left, 1.0))
+                    if left > 0
+                    else (self._replies.get_nowait())
+                )
+                break
+            except queue.Empty:
+                problem = self._pool._problem(self.worker)
+                if problem:
+                    chunk = Chunk([], {}, True, problem)
+                    break
+                if time.monotonic() >= deadline:
+                    if timeout_s is not None:
+                        return None  # not yet: ask again later
+                    chunk = Chunk(
+                        [], {}, True, f"no answer from the training worker in {MAX_WAIT_S} s"
+                    )
+                    break
         self.in_flight = False
         if chunk.finished:
             self._close(notify_worker=False)
@@ -210,8 +225,13 @@ class TrainingPool:
     def pids(self) -> list[int]:
         return [p.pid for p in self._processes]
 
-    def worker_alive(self, worker: int) -> bool:
-        return self._processes[worker].is_alive()
+    def _problem(self, worker: int) -> str:
+        """Why `worker`'s answers cannot come ("" when they can)."""
+        if not self._processes[worker].is_alive():
+            return "the training worker process stopped"
+        if not self._router.is_alive():
+            return "the training pool stopped routing answers"
+        return ""
 
     def open_jobs(self) -> int:
         """Runs that are neither finished nor closed (paused ones included)."""
@@ -286,7 +306,10 @@ class TrainingPool:
     def _route(self) -> None:
         """Hand each chunk to the job that asked for it (the only reader of the outbox)."""
         while True:
-            item = self._outbox.get()
+            try:
+                item = self._outbox.get()
+            except (EOFError, OSError):  # the pool's pipes are gone: shutting down
+                return
             if item is None:
                 return
             job_id, chunk = item

@@ -17,6 +17,7 @@ import pytest
 from bench.room import Figures, Participant, _family, _open_train_page, _train_once
 from bench.streamlit_session import StreamlitSession
 from playground.local_server import StreamlitServer
+from tests import aio
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +44,7 @@ def test_sessions_drawing_at_once_each_get_their_own_numbers(room_url):
             await p.leave()
         return grids
 
-    grids = asyncio.run(room())
+    grids = aio.run(room())
     # Five different drawings came back, each checked cell for cell on every stroke.
     assert len({g.tobytes() for g in grids}) == 5
 
@@ -63,7 +64,7 @@ def test_a_training_run_in_one_session_changes_nobody_elses_page(room_url):
             await p.leave()
         return finished, page
 
-    finished, page = asyncio.run(room())
+    finished, page = aio.run(room())
     assert finished.errors == [] and len(finished.latencies) == 1
     texts = " ".join(page.texts())
     assert "Press **Train**" in texts and "Finished in" not in texts
@@ -86,7 +87,7 @@ def test_two_replicas_behind_the_proxy_keep_every_session_whole():
                 await p.leave()
             return ids
 
-        ids = asyncio.run(room())
+        ids = aio.run(room())
         assert len(ids) == 4
         family = _family(server.process.pid)
         assert len(family) >= 1 + 2 + 2  # the proxy, two replicas, a training worker each

@@ -9,6 +9,7 @@ import pytest
 from streamlit.web.server.starlette import starlette_server
 
 from playground import serve
+from tests import aio
 
 
 def _nodelay_of_accepted(listening: socket.socket) -> int:
@@ -31,7 +32,7 @@ def _nodelay_of_accepted(listening: socket.socket) -> int:
         await server.wait_closed()
         return value
 
-    return asyncio.run(run())
+    return aio.run(run())
 
 
 def test_streamlits_own_socket_leaves_nagle_on_and_the_launcher_turns_it_off():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from playground.sticky_proxy import COOKIE, StickyProxy
+from tests import aio
 
 
 async def _backend(name: str):
@@ -68,7 +69,7 @@ def test_new_browsers_spread_out_and_a_cookie_brings_a_browser_back():
         for s in (server, a, b):
             s.close()
 
-    asyncio.run(run())
+    aio.run(run())
 
 
 def test_an_oversized_request_head_is_refused_without_reaching_a_replica():
@@ -89,4 +90,4 @@ def test_an_oversized_request_head_is_refused_without_reaching_a_replica():
         for s in (server, backend):
             s.close()
 
-    asyncio.run(run())
+    aio.run(run())
