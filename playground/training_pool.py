@@ -27,14 +27,17 @@ own thread pool, and holds no per-user state beyond the jobs it is running.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import math
 import multiprocessing as mp
 import os
 import queue
 import secrets
+import sys
 import threading
 import time
+import types
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -180,6 +183,23 @@ class Job:
                 self._finalizer.detach()
 
 
+@contextlib.contextmanager
+def _no_main_module():
+    """Start processes without making them re-run this process's main script.
+
+    spawn re-imports `__main__` in every child; under Streamlit (and AppTest) that is the
+    page script being run, which a worker must never execute (in AppTest it is a temporary
+    file that fails outright). A bare module in its place makes spawn import nothing but
+    what the worker's target needs."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 class TrainingPool:
     """`workers` processes that train runs for every session of this server.
 
@@ -204,8 +224,9 @@ class TrainingPool:
             )
             for n, inbox in enumerate(self._inboxes)
         ]
-        for process in self._processes:
-            process.start()
+        with _no_main_module():
+            for process in self._processes:
+                process.start()
         self._lock = threading.Lock()
         self._jobs: dict[str, weakref.ReferenceType[Job]] = {}
         self._waiting: list[list[str]] = [[] for _ in range(workers)]  # requests, in order

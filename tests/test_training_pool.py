@@ -189,3 +189,27 @@ def test_a_worker_that_dies_ends_its_runs_with_a_message_not_a_hang(data):
         assert np.isfinite(run.model.predict_proba(data.X_test)).all()  # what it had learned
     finally:
         pool.shutdown()
+
+
+def test_workers_never_run_the_main_script_of_the_process_that_starts_them(data, tmp_path):
+    """Under Streamlit (and AppTest) `__main__` is the page script being run; spawn would
+    re-run it in every worker. Here it is a script that fails if it is ever run."""
+    import sys
+    import types
+
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('a worker ran the page script')\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    real_main = sys.modules["__main__"]
+    sys.modules["__main__"] = fake_main
+    try:
+        pool = TrainingPool(workers=1)
+    finally:
+        sys.modules["__main__"] = real_main
+    try:
+        run = TrainingRun(CONFIG, data, seed=0, pool=pool)
+        run.run_to_end()
+        assert run.status == "done" and pool._processes[0].is_alive()
+    finally:
+        pool.shutdown()

@@ -35,6 +35,9 @@ from playground.local_server import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, Streamlit
 ROOT = Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1280, "height": 720}  # a projector
 RERUN_TIMEOUT_MS = 15_000
+# Assertions retry this long before failing: a shared 2-core machine can take several seconds
+# to draw a page (the default, 5 s, made a first page load flaky in CI).
+expect.set_options(timeout=RERUN_TIMEOUT_MS)
 
 
 # ---------------------------------------------------------------------------------------------
