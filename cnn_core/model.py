@@ -270,6 +270,13 @@ class Progress:
     def done(self) -> bool:
         return self.diverged or self.step >= self.total_steps
 
+    @classmethod
+    def stopped(cls, *, epoch: int, step: int, total_steps: int, kernels, message: str):
+        """The last report of a run that stopped early (diverged, or its trainer failed)."""
+        return cls(epoch=epoch, step=step, total_steps=total_steps, loss=math.nan,
+                   accuracy=math.nan, test_loss=None, test_accuracy=None, kernels=kernels,
+                   diverged=True, message=message)  # fmt: skip
+
 
 class CNNClassifier:
     """A small convolutional network for drawings, with scikit-learn's manners.
@@ -681,18 +688,10 @@ class CNNClassifier:
             f"({self.config.learning_rate:g}) is probably too large. The weights from before "
             f"that step are kept."
         )
-        record = Progress(
-            epoch=self.n_epochs_,
-            step=self.n_steps_,
-            total_steps=total,
-            loss=math.nan,
-            accuracy=math.nan,
-            test_loss=None,
-            test_accuracy=None,
-            kernels=self.kernels,
-            diverged=True,
-            message=message,
-        )
+        record = Progress.stopped(
+            epoch=self.n_epochs_, step=self.n_steps_, total_steps=total,
+            kernels=self.kernels, message=message,
+        )  # fmt: skip
         self.history_.append(record)
         return record
 

@@ -298,16 +298,11 @@ class TrainingRun:
     def _failure(self, reason: str) -> Progress:
         """A last report that stops the run, as divergence does, saying why."""
         last = self.latest
-        return Progress(
+        return Progress.stopped(
             epoch=last.epoch if last else 0,
             step=self.step,
             total_steps=self.total_steps,
-            loss=math.nan,
-            accuracy=math.nan,
-            test_loss=None,
-            test_accuracy=None,
             kernels=self.kernels,
-            diverged=True,
             message=f"Training stopped: {reason}. Press Train again to start a new run.",
         )
 
