@@ -6,21 +6,23 @@
 `--workers N` sets how many processes train the participants' networks (default: one per
 core); every other option goes to `streamlit run` as usual (`--server.port 8502`, ...).
 
-It is `streamlit run playground/app.py` with two changes, both measured with the room
-benchmark (`python -m bench.room`) on a 2-core laptop:
+It is `streamlit run playground/app.py` with two serving changes, both measured with the
+room benchmark (`python -m bench.room`) on a 2-core laptop:
 
 * **No full garbage collection after every script run** (`runner.postScriptGC`, on by
   default). Each one cost about 60 ms of one core, so a room of 30 drawing a stroke every
-  2 s queued for ever. Python's own generational collector still runs; the benchmark checks
-  that memory stays flat over a long run and that a session's memory is freed when it ends.
+  2 s queued for ever. Python's own generational collector still runs; the benchmark's
+  `soak` and `memory` scenarios measure the server's memory over a long run and around
+  sessions that leave.
 * **TCP_NODELAY on every connection.** Streamlit 1.67 binds its listening socket with
   `socket.socket(family)`, whose protocol number is 0, and asyncio only switches Nagle's
   algorithm off for sockets that say IPPROTO_TCP. So after a script's first message the rest
   of a rerun waited ~40 ms for the browser's delayed ACK, on every click of every page.
 
 Neither change alters what a page shows; they only change when it arrives and what it costs.
-The training workers (playground/training_pool.py) start with the server, so the first
-participant to press Train does not wait for them.
+`--workers` and `--replicas` size the room (training processes; app processes behind
+playground/sticky_proxy.py). The training workers (playground/training_pool.py) start with
+the server, so the first participant to press Train does not wait for them.
 """
 
 from __future__ import annotations
