@@ -17,9 +17,11 @@ import time
 
 import numpy as np
 
+from cnn_core import untrusted
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
 
 _DEFAULTS = CNNConfig()
+MAX_GRIDS_BYTES = 32 * 1024 * 1024  # about 200,000 8×8 grids
 
 
 class _Failure(Exception):
@@ -177,18 +179,20 @@ def _train(args) -> int:
 def _read_grids(path: str, size: int) -> np.ndarray:
     try:
         if path == "-":
-            text = sys.stdin.read()
+            text = sys.stdin.buffer.read(MAX_GRIDS_BYTES + 1)
         else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
+            with open(path, "rb") as handle:
+                text = handle.read(MAX_GRIDS_BYTES + 1)
     except FileNotFoundError:
         raise _Failure(f"grids file {path!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise _Failure(f"cannot read grids file {path!r}: {error}") from None
-    try:
-        grids = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _Failure(f"{path!r} is not valid JSON: {error}") from None
+    try:  # a list of grids of rows of cells: 3 levels deep
+        grids = untrusted.load_json(
+            text, f"{untrusted.shorten(path)!r}", max_bytes=MAX_GRIDS_BYTES, max_depth=3
+        )
+    except ValueError as error:
+        raise _Failure(str(error)) from None
     if not isinstance(grids, list) or not grids:
         raise _Failure(f"{path!r} must hold a non-empty JSON list of grids")
     for number, grid in enumerate(grids, start=1):
@@ -198,7 +202,10 @@ def _read_grids(path: str, size: int) -> np.ndarray:
         for row in grid:
             for value in row:
                 if isinstance(value, bool) or value not in (0, 1):
-                    raise _Failure(f"grid {number} holds {value!r}: cells must be 0 or 1")
+                    raise _Failure(
+                        f"grid {number} holds {untrusted.shorten(repr(value))}: "
+                        "cells must be 0 or 1"
+                    )
     return np.array(grids, dtype=np.float64)
 
 

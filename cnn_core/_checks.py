@@ -16,6 +16,9 @@ PADDING_WORDS = ("valid", "same")
 
 def describe(value) -> str:
     """A short, readable rendering of a bad value for an error message."""
+    if isinstance(value, numbers.Integral) and abs(value).bit_length() > 64:
+        # repr() of a huge int takes quadratic time and is refused past 4300 digits
+        return f"an integer of {abs(value).bit_length()} bits"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -55,6 +58,19 @@ def as_array(value, name: str, ndims: tuple[int, ...] | None = None, *, shape_hi
     return array
 
 
+def finite_result(values, what: str):
+    """``values`` unchanged if every number in it is finite, else a ValueError.
+
+    Finite input can still overflow (1e200 × 1e200): we say so rather than show ``inf``.
+    """
+    if np.all(np.isfinite(values)):
+        return values
+    raise ValueError(
+        f"{what} overflowed: a result is beyond the largest number a float holds "
+        "(about 1.8e308); use smaller numbers"
+    )
+
+
 def as_int(value, name: str, minimum: int | None = None) -> int:
     """``value`` as a Python int, refusing bools, floats and anything below ``minimum``."""
     floor = "" if minimum is None else f" ≥ {minimum}"
@@ -71,7 +87,10 @@ def as_real(value, name: str, *, positive: bool = False) -> float:
     allowed = "a finite number" + (" > 0" if positive else "")
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be {allowed}, got {describe(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float's range (about 1.8e308)
+        raise ValueError(f"{name} must be {allowed}, got {describe(value)}") from None
     if not np.isfinite(value) or (positive and value <= 0):
         raise ValueError(f"{name} must be {allowed}, got {value}")
     return value

@@ -12,11 +12,9 @@ softmax. Class labels are data: any set of strings, learned from `y`.
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import math
 import os
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -38,6 +36,7 @@ from cnn_core.layers import (
     SoftmaxCrossEntropy,
     _matmul,
 )
+from cnn_core.untrusted import load_json, read_npz, shorten
 
 __all__ = ["CNNConfig", "CNNClassifier", "Progress", "DECK_KERNELS", "generated_data"]
 
@@ -53,6 +52,18 @@ _ZERO_ONE = np.array([0.0, 1.0])  # appended to a drawing: padding and the bias 
 
 _FILE_FORMAT = "cnn-playground-model"
 _FILE_VERSION = 1
+
+# The largest network a configuration may describe, in connections (weights drawn as lines
+# on the Inside page: about 20 µs each to draw on a slow laptop core). The default network
+# has about 27,000; a 16×16 drawing with the default kernels would have 103,000.
+MAX_CONNECTIONS = 60_000
+MAX_CLASSES = 16  # labels a model may learn (the dense layer's outputs)
+MAX_LABEL_CHARS = 40  # the longest label a model file may hold
+# What a model file may cost to read: its size on disk, and in memory once unpacked.
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the playground's models are tens of KB
+MAX_UNPACKED_BYTES = 16 * 1024 * 1024
+MAX_ARRAY_BYTES = 4 * 1024 * 1024
+MAX_CONFIG_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -116,7 +127,8 @@ class CNNConfig:
             or (type(self.padding) is int and 0 <= self.padding <= 4)
         ):
             raise ValueError(
-                f"padding must be 'valid', 'same' or an integer 0–4, got {self.padding!r}"
+                "padding must be 'valid', 'same' or an integer 0–4, got "
+                f"{shorten(repr(self.padding))}"
             )
         for name in ("kernel_size", "kernel_size2"):
             if self.padding == "same" and getattr(self, name) % 2 == 0:
@@ -124,6 +136,26 @@ class CNNConfig:
                     f"padding='same' needs odd kernel sizes, got {name}={getattr(self, name)}"
                 )
         self.layer_shapes()  # raises a readable ValueError if the sizes don't fit
+        if self.connections() > MAX_CONNECTIONS:
+            raise ValueError(
+                f"this network would have {self.connections():,} connections; the playground "
+                f"draws networks of at most {MAX_CONNECTIONS:,} (use a smaller grid, fewer or "
+                "smaller kernels, or one convolution layer)"
+            )
+
+    def connections(self, n_classes: int = MAX_CLASSES) -> int:
+        """Weights between neurons (an upper bound: padding's zeros counted), for n_classes."""
+        shapes = dict(self.layer_shapes())
+        total, channels = 0, 1
+        layers = [("conv1", self.kernel_size)]
+        if self.conv_layers == 2:
+            layers.append(("conv2", self.kernel_size2))
+        for name, k in layers:
+            side, _, kernels = shapes[name]
+            total += side * side * kernels * k * k * channels
+            channels = kernels
+        total += math.prod(shapes[f"relu{self.conv_layers}"])  # every map cell feeds a pool
+        return total + shapes["flatten"][0] * n_classes
 
     def layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
         """(name, per-drawing output shape (H, W, C)) of every layer, input first."""
@@ -168,10 +200,9 @@ class CNNConfig:
     @classmethod
     def from_json(cls, text: str) -> CNNConfig:
         """The configuration written by `to_json`; ValueError for anything else."""
-        try:
-            values = json.loads(text)
-        except (TypeError, json.JSONDecodeError) as error:
-            raise ValueError(f"the configuration is not valid JSON ({error})") from None
+        if not isinstance(text, str | bytes):
+            raise ValueError("the configuration must be JSON text")
+        values = load_json(text, "the configuration", max_bytes=MAX_CONFIG_BYTES, max_depth=1)
         if not isinstance(values, dict):
             raise ValueError("the configuration must be a JSON object")
         known = {f.name for f in dataclasses.fields(cls)}
@@ -183,30 +214,32 @@ class CNNConfig:
 
 def _check_int(name, value, low, high):
     if type(value) is not int:
-        raise ValueError(f"{name} must be an integer, got {value!r}")
+        raise ValueError(f"{name} must be an integer, got {shorten(repr(value))}")
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high}, got {value}")
 
 
 def _check_number(name, value, low, high, *, low_open=False, high_open=False):
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        raise ValueError(f"{name} must be a finite number, got {shorten(repr(value))}")
     if (value <= low if low_open else value < low) or (
         value >= high if high_open else value > high
     ):
         left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {value!r}")
+        raise ValueError(
+            f"{name} must be in {left}{low:g}, {high:g}{right}, got {shorten(repr(value))}"
+        )
 
 
 def _check_bool(name, value):
     if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
+        raise ValueError(f"{name} must be True or False, got {shorten(repr(value))}")
 
 
 def _check_choice(name, value, choices):
     if value not in choices:
         allowed = " or ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+        raise ValueError(f"{name} must be {allowed}, got {shorten(repr(value))}")
 
 
 def generated_data(config: CNNConfig | None = None, seed: int = 0):
@@ -298,7 +331,7 @@ class CNNClassifier:
         if type(random_state) is not int or random_state < 0:
             raise ValueError(f"random_state must be a non-negative integer, got {random_state!r}")
         if np.dtype(dtype) not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+            raise ValueError(f"dtype must be float32 or float64, got {shorten(repr(dtype))}")
         self.config = config
         self.random_state = random_state
         # float32 halves the memory each step streams through; float64 is for exact
@@ -532,6 +565,10 @@ class CNNClassifier:
             raise ValueError(
                 f"y must hold at least two different labels to tell apart, got {classes.tolist()}"
             )
+        if classes.size > MAX_CLASSES:
+            raise ValueError(
+                f"y holds {classes.size} different labels; a model learns at most {MAX_CLASSES}"
+            )
         warm = warm_start and self._layers is not None
         if warm and not np.array_equal(classes, self.classes_):
             raise ValueError(
@@ -701,7 +738,10 @@ class CNNClassifier:
             test_windows, yt_index = test
             proba = self._softmax(self._logits(test_windows))
             p_true = proba[np.arange(len(yt_index)), yt_index]
-            test_loss = float(np.mean(-np.log(np.maximum(p_true, 1e-300))))
+            # The floor is the dtype's smallest normal number: 1e-300 is 0 in float32, and log(0)
+            # would make a diverging run's test loss infinite instead of merely huge.
+            floor = np.finfo(p_true.dtype).tiny
+            test_loss = float(np.mean(-np.log(np.maximum(p_true, floor))))
             test_accuracy = float(np.mean(proba.argmax(axis=1) == yt_index))
         record = Progress(
             epoch=self.n_epochs_,
@@ -902,28 +942,21 @@ class CNNClassifier:
         ValueError, with the reason, for anything else: truncated, foreign, pickled, tampered.
         FileNotFoundError if the path does not exist.
         """
-        where = f"'{os.fspath(file)}'" if isinstance(file, str | os.PathLike) else "the file"
-        if isinstance(file, bytes | bytearray):
-            file = io.BytesIO(file)
+        where = (
+            f"'{shorten(os.fspath(file), 80)}'"
+            if isinstance(file, str | os.PathLike)
+            else "the file"
+        )
+        # Every bound is checked before an array is unpacked: a small file can declare
+        # gigabytes (a zip bomb, or a header's shape of 10¹² entries).
         try:
-            archive = np.load(file, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single array, not a model archive")
-            with archive:
-                data = {key: archive[key] for key in archive.files}
-        except (FileNotFoundError, IsADirectoryError, PermissionError):
-            raise
-        except zipfile.BadZipFile:
-            raise ValueError(
-                f"{where} is not a CNN Playground model file (a damaged or truncated .npz)"
-            ) from None
-        except Exception as error:  # npy-header, zlib and pickle errors all mean "not ours"
-            reason = str(error)
-            if "Object arrays" in reason:
-                reason = "it holds pickled Python objects, which are never loaded"
-            elif "pickle" in reason:
-                reason = "not an .npz archive, and pickled data is never loaded"
-            raise ValueError(f"{where} is not a CNN Playground model file ({reason})") from None
+            data = read_npz(
+                file, "it",
+                max_file_bytes=MAX_FILE_BYTES, max_members=32,
+                max_array_bytes=MAX_ARRAY_BYTES, max_total_bytes=MAX_UNPACKED_BYTES,
+            )  # fmt: skip
+        except ValueError as error:
+            raise ValueError(f"{where} is not a CNN Playground model file ({error})") from None
         try:
             return cls._from_arrays(data)
         except ValueError as error:
@@ -940,7 +973,7 @@ class CNNClassifier:
             return str(value)
 
         if text("format") != _FILE_FORMAT:
-            raise ValueError(f"its format is {text('format')!r}, not {_FILE_FORMAT!r}")
+            raise ValueError(f"its format is {shorten(repr(text('format')))}, not {_FILE_FORMAT!r}")
         version = data.get("version")
         if version is None or version.shape != () or version.dtype.kind not in "iu":
             raise ValueError("'version' is missing")
@@ -950,8 +983,12 @@ class CNNClassifier:
         classes = data.get("classes")
         if classes is None or classes.dtype.kind != "U" or classes.ndim != 1:
             raise ValueError("'classes' is missing or not a list of labels")
-        if classes.size < 2 or np.unique(classes).size != classes.size:
-            raise ValueError(f"'classes' must be two or more different labels, got {classes}")
+        if not 2 <= classes.size <= MAX_CLASSES or np.unique(classes).size != classes.size:
+            raise ValueError(
+                f"'classes' must be 2 to {MAX_CLASSES} different labels, got {classes.size}"
+            )
+        if classes.dtype.itemsize // 4 > MAX_LABEL_CHARS:
+            raise ValueError(f"'classes' holds labels over {MAX_LABEL_CHARS} characters long")
         seed = data.get("random_state")
         if seed is None or seed.shape != () or seed.dtype.kind not in "iu" or int(seed) < 0:
             raise ValueError("'random_state' is missing")
@@ -961,7 +998,7 @@ class CNNClassifier:
 
         dtype = text("dtype")
         if dtype not in ("float32", "float64"):
-            raise ValueError(f"'dtype' must be float32 or float64, got {dtype!r}")
+            raise ValueError(f"'dtype' must be float32 or float64, got {shorten(repr(dtype))}")
         model = cls(config, random_state=int(seed), dtype=dtype)
         model.classes_ = np.sort(classes)
         if not np.array_equal(model.classes_, classes):

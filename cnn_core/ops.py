@@ -129,7 +129,7 @@ def conv2d(image, kernel, padding="valid", stride=1) -> np.ndarray:
     ph, pw = padding_amounts(padding, (kh, kw))
     padded = np.pad(stack, ((0, 0), (ph, ph), (pw, pw)))
     windows = _windows(padded, (kh, kw), int(stride))  # (C, oh, ow, kh, kw)
-    return np.einsum("cxyij,cij->xy", windows, kernels)
+    return _checks.finite_result(np.einsum("cxyij,cij->xy", windows, kernels), "the convolution")
 
 
 def threshold(x, t=0.0) -> np.ndarray:
@@ -167,6 +167,7 @@ def pool2d(x, size=2, stride=None, mode="max", p=2.0) -> np.ndarray:
         pooled = windows.mean(axis=(-2, -1))
     else:
         pooled = _lp_norm(windows, p)
+    _checks.finite_result(pooled, "the pooling")
     return pooled if array.ndim == 3 else pooled[0]
 
 

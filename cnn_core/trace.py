@@ -183,6 +183,7 @@ def conv_trace(image, kernel, row, col, padding="valid", stride=1) -> ConvTrace:
 
     products = window * kernels
     channel_sums = products.sum(axis=(1, 2))
+    _checks.finite_result(np.append(products, channel_sums.sum()), "the convolution")
     squeeze = np.ndim(image) == 2
     return ConvTrace(
         row=row,
@@ -232,6 +233,7 @@ def pool_trace(x, row, col, size=2, stride=None, mode="max", p=2.0) -> PoolTrace
             if largest == 0
             else largest * float(((magnitude / largest) ** p).sum()) ** (1.0 / p)
         )
+    _checks.finite_result(value, "the pooling")
     return PoolTrace(
         row=row,
         col=col,

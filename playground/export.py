@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnn_core import untrusted
 from playground import links
 
 FORMAT_KEY = "cnn_playground"
@@ -60,10 +61,6 @@ def _plain(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"the file holds {name}, which is not a number allowed here")
-
-
 def _matrix(value, name: str) -> list[list]:
     """A non-empty list of equally long lists, or a ValueError naming ``name``."""
     if not isinstance(value, list) or not value:
@@ -78,9 +75,7 @@ def _matrix(value, name: str) -> list[list]:
 
 
 def _kind(value) -> str:
-    text = json.dumps(value)
-    text = text if len(text) <= 40 else text[:39] + "…"
-    return f"{type(value).__name__} {text}"
+    return f"{type(value).__name__} {untrusted.shorten(json.dumps(value)[:100])}"
 
 
 def _drawing(value, name: str) -> np.ndarray:
@@ -108,6 +103,7 @@ def _kernel(value, name: str) -> np.ndarray:
         )
     for i, row in enumerate(rows, start=1):
         for j, v in enumerate(row, start=1):
+            # load_json reads integers too large for a float as errors, so isfinite is safe
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                 raise ValueError(f"{name}: row {i}, column {j} must be a number, got {_kind(v)}")
             if abs(v) > links.MAX_ABS:
@@ -120,23 +116,8 @@ def _kernel(value, name: str) -> np.ndarray:
 
 def read_json(data: bytes | str) -> Imported:
     """Read a drawings-and-kernels file. ValueError with a readable reason for anything wrong."""
-    if isinstance(data, bytes):
-        if len(data) > MAX_JSON_BYTES:
-            raise ValueError(
-                f"the file is {len(data) // 1024} KB; a drawings-and-kernels file is at most "
-                f"{MAX_JSON_BYTES // 1024} KB"
-            )
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError("the file is not text (UTF-8): is it a JSON file?") from None
-    try:
-        value = json.loads(data, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"the file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ) from None
-
+    # A drawings file nests at most 4 deep: {"drawings": [drawing [row [cell]]]}.
+    value = untrusted.load_json(data, "the file", max_bytes=MAX_JSON_BYTES, max_depth=4)
     if isinstance(value, list):  # a bare drawing
         return Imported(drawings=(_drawing(value, "the drawing"),))
     if not isinstance(value, dict):
@@ -146,12 +127,14 @@ def read_json(data: bytes | str) -> Imported:
     version = value.get(FORMAT_KEY, FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise ValueError(
-            f"the file is format version {version!r}; this program reads {FORMAT_VERSION}"
+            f"the file is format version {untrusted.shorten(json.dumps(version))}; "
+            f"this program reads {FORMAT_VERSION}"
         )
     unknown = sorted(set(value) - {FORMAT_KEY, "drawings", "kernels"})
     if unknown:
         raise ValueError(
-            f"the file has unknown entries {unknown}; allowed are 'drawings' and 'kernels'"
+            f"the file has unknown entries {untrusted.shorten(unknown)}; allowed are "
+            "'drawings' and 'kernels'"
         )
     drawings = value.get("drawings", [])
     kernels = value.get("kernels", [])

@@ -351,7 +351,7 @@ def test_bad_model_files_give_a_clear_value_error(trained, tmp_path):
 
     cases = {
         truncated: "damaged or truncated",
-        text: "never loaded",
+        text: "not an .npz archive",
         foreign: "'format' is missing",
         pickled: "pickled Python objects, which are never loaded",
         wrong_shape: "the weights 'conv1.W' have shape",
