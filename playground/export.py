@@ -25,6 +25,7 @@ import numpy as np
 
 from cnn_core import untrusted
 from playground import links
+from playground.plain_text import md
 
 FORMAT_KEY = "cnn_playground"
 FORMAT_VERSION = 1
@@ -81,9 +82,10 @@ def _kind(value) -> str:
 def _drawing(value, name: str) -> np.ndarray:
     rows = _matrix(value, name)
     h, w = len(rows), len(rows[0])
-    if h != w or not links.GRID_MIN <= h <= links.GRID_MAX:
+    # As small as a lesson step's patch: the page it is loaded into says what it can show.
+    if h != w or not links.LESSON_GRID_MIN <= h <= links.GRID_MAX:
         raise ValueError(
-            f"{name} must be square, {links.GRID_MIN}×{links.GRID_MIN} to "
+            f"{name} must be square, {links.LESSON_GRID_MIN}×{links.LESSON_GRID_MIN} to "
             f"{links.GRID_MAX}×{links.GRID_MAX}, got {h}×{w}"
         )
     for i, row in enumerate(rows, start=1):
@@ -249,7 +251,7 @@ def _on_import(url_path: str) -> None:
         where, target, _ = _page_state(url_path)
         load_into(ss, target, imported)
     except ValueError as error:
-        ss[MESSAGE] = ("error", f"{upload.name} was not loaded: {error}.")
+        ss[MESSAGE] = ("error", f"{md(upload.name)} was not loaded: {md(error, 300)}.")
         return
     parts = []
     if imported.drawings:
@@ -268,9 +270,9 @@ def _on_model_upload() -> None:
         return
     try:
         ss[LOADED_MODEL] = model_from_bytes(upload.getvalue())
-        ss[MESSAGE] = ("success", f"Loaded the model from {upload.name}.")
+        ss[MESSAGE] = ("success", f"Loaded the model from {md(upload.name)}.")
     except ValueError as error:
-        ss[MESSAGE] = ("error", f"{upload.name} was not loaded: {error}")
+        ss[MESSAGE] = ("error", f"{md(upload.name)} was not loaded: {md(error, 300)}")
 
 
 def sidebar_panel(url_path: str) -> None:
@@ -323,7 +325,7 @@ def sidebar_panel(url_path: str) -> None:
         )
         loaded = ss.get(LOADED_MODEL)
         if loaded is not None:
-            st.caption(f"Loaded model: classes {', '.join(map(str, loaded.classes_))}.")
+            st.caption(f"Loaded model: classes {', '.join(md(c) for c in loaded.classes_)}.")
         message = ss.get(MESSAGE)
         if message:
             kind, text = message

@@ -50,9 +50,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnn_core.ops import conv_output_shape, pool_output_shape
+from playground.plain_text import md
+
 # --- bounds: the same as the widgets' ------------------------------------------------------
 
 GRID_MIN, GRID_MAX = 5, 16
+LESSON_GRID_MIN = 3  # the lesson's dot product multiplies a 3×3 patch
 KERNEL_MIN, KERNEL_MAX = 2, 5
 MAX_KERNELS = 4
 MAX_GRIDS = 3  # channels of a 3-D input, or the two drawings of "Same?"
@@ -980,7 +984,37 @@ def check_for_step(state: LinkState, step) -> list[str]:
         elif any(k.shape[0] not in step.kernel_sizes for k in state.kernels):
             sizes = " or ".join(f"{n}×{n}" for n in step.kernel_sizes)
             errors.append(f"{where} takes {sizes} kernels (k)")
+    unknown = [key for key in state.settings if key not in example.settings]
+    if unknown:
+        names = ", ".join(f"{_SETTING_BY_KEY[key].name} ({key})" for key in unknown)
+        errors.append(f"{where} has no setting {names}")
+    if state.settings.get("pad", "valid") not in PADDING_WORDS:
+        errors.append(f"{where} pads with valid or same (pad)")
+    if not errors and ("r" in state.settings or "c" in state.settings):
+        try:
+            rows, cols = _step_window_map(step, state)
+        except ValueError as error:
+            return [f"{where}: {error}"]
+        for key, most in (("r", rows), ("c", cols)):
+            if state.settings.get(key, 1) > most:
+                errors.append(
+                    f"{where}'s window (r, c) must lie in its {rows}×{cols} map, "
+                    f"got {key}={state.settings[key]}"
+                )
     return errors
+
+
+def _step_window_map(step, state: LinkState) -> tuple[int, int]:
+    """The shape of the map whose cell a lesson step's ``r`` and ``c`` pick, for ``state``."""
+    example = step.example
+    grid = (state.grids or example.drawings)[0]
+    kernel = (state.kernels or example.kernels)[0]
+    settings = {**example.settings, **state.settings}
+    padding = "valid" if step.view == "network" else settings["pad"]  # its view pads never
+    shape = conv_output_shape(grid.shape, kernel.shape, padding, 1)
+    if step.view == "pool":  # the window is a pooling block of the thresholded map
+        shape = pool_output_shape(shape, int(settings["ps"]))
+    return shape
 
 
 def apply_to_step(ss, step, state: LinkState) -> None:
@@ -1043,7 +1077,7 @@ def apply_params(url_path: str, params: Mapping[str, str | list[str]], ss) -> li
     from playground.lesson_steps import STEPS
 
     # Only the lesson has drawings smaller than the lab's (the 3×3 patch of the dot product).
-    smallest = 3 if url_path == LESSON_PAGE else GRID_MIN
+    smallest = LESSON_GRID_MIN if url_path == LESSON_PAGE else GRID_MIN
     decoded = decode(params, n_steps=len(STEPS), smallest_grid=smallest)
     if not decoded.ok:
         return list(decoded.errors)
@@ -1127,7 +1161,7 @@ def show_notice() -> None:
     with st.container(border=True, key="links_notice_box"):
         st.warning(
             "**This link could not be opened**, so the page shows its defaults instead. "
-            "What was wrong:\n\n" + "\n".join(f"- {e}" for e in errors[:8]),
+            "What was wrong:\n\n" + "\n".join(f"- {md(e, 300)}" for e in errors[:8]),
             icon=":material/link_off:",
         )
         if st.button("OK", key="links_notice_ok"):

@@ -12,6 +12,7 @@ import numpy as np
 from cnn_core.network_graph import Network, layered_layout
 from cnn_core.trace import format_number
 from playground import widgets
+from playground.plain_text import svg
 
 # Paul Tol's "muted" palette: nine qualitative colours told apart with colour-vision
 # deficiencies; one per kernel cell, so every shared weight has one colour everywhere.
@@ -273,7 +274,7 @@ def network_figure(
                 "y": layout.xy[:, 1].tolist(),
                 "text": (
                     [
-                        f"{name} {format_number(round(v, 2))}"
+                        f"{svg(name)} {format_number(round(v, 2))}"  # labels are user text
                         for name, v in zip(layer.labels, flat, strict=True)
                     ]
                     if layer.labels
@@ -364,7 +365,7 @@ def _node_hover(layer) -> list[str]:
             )
     else:
         for index, v in enumerate(values):
-            name = layer.labels[index] if layer.labels else str(index + 1)
+            name = svg(layer.labels[index]) if layer.labels else str(index + 1)
             extra = "" if bias is None else f" (bias {format_number(round(bias[index], 3))})"
             texts.append(f"{layer.name} {name} = {format_number(round(v, 3))}{extra}")
     return texts

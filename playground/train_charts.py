@@ -13,6 +13,7 @@ import numpy as np
 
 from cnn_core.trace import format_number
 from playground import widgets
+from playground.plain_text import svg
 
 # Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
 TRAIN_COLOUR = "#0072B2"  # blue
@@ -220,7 +221,7 @@ def label_axes(fig: dict, *, x_labels: Sequence[str], y_labels: Sequence[str]) -
             {
                 "tickmode": "array",
                 "tickvals": list(positions),
-                "ticktext": [str(label) for label in labels],
+                "ticktext": [svg(label) for label in labels],  # labels are user text
                 "tickfont": {"size": 16},
             }
         )

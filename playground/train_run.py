@@ -28,6 +28,7 @@ import numpy as np
 
 from cnn_core import grids
 from cnn_core.model import CNNClassifier, CNNConfig, Progress
+from cnn_core.untrusted import shorten
 from playground.training_pool import Job, TrainingPool, as_arrays
 
 # Every report scores the whole held-out test set, which costs several training steps' worth
@@ -69,7 +70,8 @@ def check_label(text: str | None) -> str:
         raise ValueError("Type a name for the new label first (for example: triangle).")
     if len(label) > MAX_LABEL_CHARS:
         raise ValueError(
-            f"The label {label!r} is {len(label)} characters long; use at most {MAX_LABEL_CHARS}."
+            f"The label {shorten(label)!r} is {len(label)} characters long; use at most "
+            f"{MAX_LABEL_CHARS}."
         )
     return label
 

@@ -26,7 +26,9 @@ from plotly.basedatatypes import BaseFigure
 
 from cnn_core import grids, kernels
 from cnn_core.trace import format_number
+from cnn_core.untrusted import shorten
 from playground.components.maps import map_panel, show_maps
+from playground.plain_text import md
 
 # --- heatmaps --------------------------------------------------------------------------------
 
@@ -358,11 +360,11 @@ def parse_cell(text: str | None) -> tuple[float | None, str | None]:
     try:
         value = float(cleaned)
     except ValueError:
-        return None, f"is not a number ({text.strip()!r})"
+        return None, f"is not a number ({shorten(text.strip())!r})"
     if not math.isfinite(value):
-        return None, f"is not a finite number ({text.strip()!r})"
+        return None, f"is not a finite number ({shorten(text.strip())!r})"
     if abs(value) > MAX_KERNEL_ABS:
-        return None, f"is too large ({text.strip()}; use numbers between −1000 and 1000)"
+        return None, f"is too large ({shorten(text.strip())}; use numbers between −1000 and 1000)"
     return value, None
 
 
@@ -576,7 +578,7 @@ def kernel_editor(
         f"Still computing with the last good {label}."
     )
     if show_error:
-        st.error(error, icon="⚠️")
+        st.error(md(error, 300), icon="⚠️")
     return KernelEditResult(_current(key), error, tuple(errors), ss[_k(key, "name")])
 
 

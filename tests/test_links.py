@@ -412,7 +412,7 @@ def test_a_bare_list_of_rows_is_one_drawing():
         (b"{}", ["no drawings and no kernels"]),
         (b'{"drawing": [[0]]}', ["unknown entries", "drawing"]),
         (b'{"cnn_playground": 2, "kernels": []}', ["version 2"]),
-        (json.dumps({"drawings": [[[0, 1], [1, 0]]]}).encode(), ["square, 5×5 to 16×16", "2×2"]),
+        (json.dumps({"drawings": [[[0, 1], [1, 0]]]}).encode(), ["square, 3×3 to 16×16", "2×2"]),
         (
             json.dumps({"drawings": [np.eye(8, dtype=int).tolist()[:7]]}).encode(),
             ["square", "7×8"],

@@ -40,6 +40,7 @@ from cnn_core.network_graph import (
 )
 from playground import network_figures as figs
 from playground import network_sources, state, widgets
+from playground.plain_text import md
 
 DECK, LAB = "deck", "lab"
 SOURCES = {DECK: "The deck's 5×5 example", LAB: "The lab's drawing and kernel"}
@@ -126,7 +127,7 @@ def convolution_section(grid, kernel, padding) -> np.ndarray | None:
     try:
         matrix = conv_matrix(kernel, grid.shape, padding)
     except ValueError as error:
-        st.error(f"This kernel and padding do not fit this drawing: {error}")
+        st.error(f"This kernel and padding do not fit this drawing: {md(error, 300)}")
         return None
     sources = weight_sources(kernel.shape, grid.shape, padding)
     counts = connection_counts(kernel, grid.shape, padding)
@@ -268,7 +269,7 @@ def pooling_section(thresholded: np.ndarray) -> None:
     try:
         pooled = pool2d(thresholded, POOL_SIZE)
     except ValueError as error:
-        st.warning(f"No {POOL_SIZE}×{POOL_SIZE} pooling here: {error}")
+        st.warning(f"No {POOL_SIZE}×{POOL_SIZE} pooling here: {md(error, 300)}")
         return
     ph, pw = pooled.shape
     chosen = st.selectbox(
@@ -337,7 +338,7 @@ def network_section() -> None:
         status = network_sources.model_status()
         st.markdown(
             f"The network from the Train page ({status}), for "
-            f"{'the lab' if drawing is lab_grid else 'this'} drawing: it says **{label}**."
+            f"{'the lab' if drawing is lab_grid else 'this'} drawing: it says **{md(label)}**."
         )
     else:
         drawing = lab_grid if lab_grid is not None else grids.DECK_O_8x8.copy()

@@ -40,6 +40,7 @@ from cnn_core import (
 from playground import links, state, widgets
 from playground.components.grid import current_grid, draw_grid
 from playground.components.maps import escape, map_panel, show_maps
+from playground.plain_text import md
 
 GRID = "lab_grid"
 MAX_KERNELS = 4
@@ -416,7 +417,7 @@ def step_through(image: np.ndarray, all_maps: list[Maps], s: Settings, cell_px: 
         maps = all_maps[k]
         target = maps.pooled if what == "pooling" else maps.feature
         if target is None:
-            st.warning(maps.error, icon="⚠️")
+            st.warning(md(maps.error, 300), icon="⚠️")
             return
         options = _cells(target.shape)
         pos_key = f"lab_step_pos_{what}"
@@ -611,7 +612,7 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
             try:
                 part = conv2d(stack[c], result.values, padding)
             except ValueError as exc:
-                st.warning(str(exc), icon="⚠️")
+                st.warning(md(exc, 300), icon="⚠️")
                 continue
             fig = _heatmap(
                 part, title=f"Contribution of channel {c + 1}", signed=True, cell_px=cell_px
@@ -634,7 +635,7 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
     try:
         total = conv2d(stack, kernel3d, padding)
     except ValueError as exc:
-        st.warning(str(exc), icon="⚠️")
+        st.warning(md(exc, 300), icon="⚠️")
         return
     st.markdown(
         f"**3-D convolution** of the {widgets.shape_text(stack.shape)} stack with a "

@@ -32,6 +32,7 @@ from cnn_core.network_graph import connection_counts, neuron_inputs
 from playground import lesson_steps, links, state, widgets
 from playground.components.grid import draw_grid
 from playground.lesson_steps import STEPS, Step
+from playground.plain_text import md
 
 ss = st.session_state
 N_STEPS = len(STEPS)
@@ -394,7 +395,7 @@ def view_local(v: View) -> None:
     try:
         fmap = conv2d(drawing, kernel, "valid")
     except ValueError as error:
-        st.warning(str(error))
+        st.warning(md(error, 300))
         return
     best = float(fmap.max())
     places = [tuple(int(x) for x in rc) for rc in np.argwhere(fmap == best)]
@@ -464,7 +465,7 @@ def view_conv(v: View) -> None:
     try:
         oh, ow = conv_output_shape(image.shape, kernel.shape, step_pad, 1)
     except ValueError as error:
-        st.warning(str(error))
+        st.warning(md(error, 300))
         return
     with controls:
         r, c = v.cell_controls((oh, ow), parent=controls)
@@ -609,7 +610,7 @@ def view_threshold(v: View) -> None:
     try:
         fmap = conv2d(image, kernel, pad)
     except ValueError as error:
-        st.warning(str(error))
+        st.warning(md(error, 300))
         return
     zmax = float(np.abs(fmap).max()) or 1.0
     with row():
@@ -652,7 +653,7 @@ def view_conv3d(v: View) -> None:
     try:
         total = conv2d(stack, kernel3d, pad)
     except ValueError as error:
-        st.warning(str(error))
+        st.warning(md(error, 300))
         return
     r, c = v.cell_controls(total.shape, "Output cell")
     trace = conv_trace(stack, kernel3d, r, c, pad)
@@ -696,7 +697,7 @@ def view_examples(v: View) -> None:
         try:
             fmap = conv2d(image, kernel, pad)
         except ValueError as error:
-            st.warning(str(error))
+            st.warning(md(error, 300))
             return
         heatmap(fmap, v.key("fmap"), title="Output (feature map)", cell_px=v.cell, signed=True)
 
@@ -744,7 +745,7 @@ def view_pool(v: View) -> None:
         thr = threshold(conv2d(image, kernel, pad), t)
         pooled = pool2d(thr, size, None, mode, p)
     except ValueError as error:
-        st.warning(str(error))
+        st.warning(md(error, 300))
         return
     r, c = v.cell_controls(pooled.shape, "Block")
     trace = pool_trace(thr, r, c, size, None, mode, p)
@@ -795,7 +796,7 @@ def view_shift(v: View) -> None:
     try:
         result = compare_drawings(a, b, kernel, settings)
     except ValueError as error:
-        st.warning(str(error))
+        st.warning(md(error, 300))
         return
     with st.container(horizontal=True, gap="medium"):
         for label, match in (
@@ -849,7 +850,7 @@ def view_structure(v: View) -> None:
             thr = threshold(fmap, t)
             pooled = pool2d(thr, size, None, mode)
         except ValueError as error:
-            st.warning(str(error))
+            st.warning(md(error, 300))
             continue
         zmax = float(np.abs(fmap).max()) or 1.0
         with row():
@@ -886,7 +887,7 @@ def view_network(v: View) -> None:
         try:
             output = conv2d(image, kernel, "valid")
         except ValueError as error:
-            st.warning(str(error))
+            st.warning(md(error, 300))
             return
         heatmap(
             output,

@@ -33,6 +33,7 @@ from cnn_core.compare import (
 from playground import network_sources, state, widgets
 from playground import same_figures as figs
 from playground.components.grid import draw_grid
+from playground.plain_text import md
 
 A, B = "same_a", "same_b"
 RECIPE, FREE, SOURCE = "same_recipe", "same_b_free", "same_b_source"
@@ -414,13 +415,13 @@ def model_row(cell: int) -> None:
         prediction = network_sources.predict(model, ss[key])
         with row.container(width=panel_width(cell)):
             if isinstance(prediction, str):
-                st.warning(f"{side}: {prediction}")
+                st.warning(f"{side}: {md(prediction, 300)}")
             else:
                 label, proba = prediction
-                shares = " · ".join(f"{c} {round(100 * p)} %" for c, p in proba.items())
+                shares = " · ".join(f"{md(c)} {round(100 * p)} %" for c, p in proba.items())
                 st.metric(
                     f"The trained model says {side} is",
-                    label,
+                    md(label),
                     shares,
                     help=f"The model from the Train page ({network_sources.model_status()}).",
                     delta_color="off",
@@ -446,7 +447,7 @@ overlay_slot = pixel_row(cell_px)
 try:
     comparison = compare_drawings(ss[A], ss[B], chosen_kernels, settings)
 except ValueError as error:
-    scores_slot.error(f"These settings do not work with these kernels: {error}")
+    scores_slot.error(f"These settings do not work with these kernels: {md(error, 300)}")
     comparison = None
 
 if comparison is not None:

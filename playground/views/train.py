@@ -28,6 +28,7 @@ from cnn_core import grids, kernels
 from cnn_core.model import CNNConfig, generated_data
 from playground import state, training_pool, widgets
 from playground.components.grid import draw_grid
+from playground.plain_text import md, svg
 from playground.train_charts import curves_figure, label_axes, mosaic_figure, percent
 from playground.train_run import (
     DIVERGED,
@@ -258,7 +259,7 @@ def _on_train() -> None:
     ss = st.session_state
     config, seed, error = settings()
     if config is None:
-        ss[NOTICE] = ("error", f"These settings cannot be trained: {error}")
+        ss[NOTICE] = ("error", f"These settings cannot be trained: {md(error, 300)}")
         return
     try:
         generated = _generated(config.n_train, config.n_test, config.grid_size, config.noise, seed)
@@ -268,7 +269,7 @@ def _on_train() -> None:
         load = pool.busy_jobs() + 1
         run = TrainingRun(config, data, seed, pool=pool, max_reports=live_plan(load)[2])
     except ValueError as error:  # e.g. labels the model cannot take; keep the last run
-        ss[NOTICE] = ("error", f"Training could not start: {error}")
+        ss[NOTICE] = ("error", f"Training could not start: {md(error, 300)}")
         return
     _close_run()
     ss[RUN] = run
@@ -336,7 +337,7 @@ def controls(config: CNNConfig | None, seed: int, error: str | None) -> None:
         help="Forget this network and its curves.",
     )
     if error:
-        st.error(f"These settings cannot be trained: {error}", icon="⚠️")
+        st.error(f"These settings cannot be trained: {md(error, 300)}", icon="⚠️")
     elif run is not None and (run.config != config or run.seed != seed):
         row.caption("Settings changed: press **Train again** to use them.")
 
@@ -501,12 +502,12 @@ def _on_add(label: str | None, from_text_input: bool = False) -> None:
         if not grid.any():
             raise ValueError("The grid is empty: draw something first.")
     except ValueError as error:
-        ss[NOTICE] = ("warning", str(error))
+        ss[NOTICE] = ("warning", md(error, 300))
         return
     ss[ADDED] = [*ss[ADDED], Added(grid, label)]
     ss[NOTICE] = (
         "success",
-        f"Added your drawing as **{label}** (with its one-cell shifts). "
+        f"Added your drawing as **{md(label)}** (with its one-cell shifts). "
         "Press **Train again** to retrain with it.",
     )
 
@@ -557,13 +558,13 @@ def verdict(run: TrainingRun | None) -> None:
     try:
         proba = run.predict(st.session_state[GRID])
     except ValueError as error:  # never a traceback on the page: say what went wrong
-        st.warning(f"The network could not classify this drawing: {error}")
+        st.warning(f"The network could not classify this drawing: {md(error, 300)}")
         proba = {}
     best = max(proba, key=proba.get, default="?")
     when = "" if run.status in (DONE, DIVERGED) else f" (at step {run.step})"
-    st.metric(f"The network says{when}", best, border=True)
+    st.metric(f"The network says{when}", md(best), border=True)
     for label, p in proba.items():
-        st.progress(p, text=f"**{label}** {p:.0%}")
+        st.progress(p, text=f"**{md(label)}** {p:.0%}")
 
 
 def added_drawings(run: TrainingRun | None) -> None:
@@ -574,7 +575,7 @@ def added_drawings(run: TrainingRun | None) -> None:
     counts: dict[str, int] = {}
     for item in added:
         counts[item.label] = counts.get(item.label, 0) + 1
-    listing = ", ".join(f"{label} × {n}" for label, n in counts.items())
+    listing = ", ".join(f"{md(label)} × {n}" for label, n in counts.items())
     used = run is not None and run.data.n_added > 0
     st.caption(
         f"Your drawings in the training set: {listing}"
@@ -617,7 +618,7 @@ def mistakes(run: TrainingRun, proba: np.ndarray) -> None:
     per_row = max(1, (MISTAKES_ROW_BUDGET_PX + 2 * MISTAKE_CELL_PX) // (10 * MISTAKE_CELL_PX))
     fig = mosaic_figure(
         run.data.X_test[[i for i, *_ in shown]],
-        titles=[f"{true} → {said} {p:.0%}" for _, true, said, p in shown],
+        titles=[f"{svg(true)} → {svg(said)} {p:.0%}" for _, true, said, p in shown],
         cell_px=MISTAKE_CELL_PX,
         per_row=per_row,
         fmt=lambda v: "",

@@ -8,11 +8,18 @@ what the maps component received for one map: its numbers, texts, title, frames 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from playground.components.maps import COMPONENT_NAME
+
+
+def displayed(markdown: str) -> str:
+    """The text a reader sees for Markdown source with backslash escapes (user text is
+    escaped so that it shows literally: ``kernel\\_size`` reads ``kernel_size``)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def run(target) -> AppTest:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv2d, grids, kernels, pool2d, threshold
 from playground import export, links
-from tests.app.helpers import z
+from tests.app.helpers import displayed, z
 
 APP = "../../playground/app.py"
 PAGES = ["views/lab.py", "views/same.py", "views/train.py", "views/inside.py", "views/lesson.py"]
@@ -36,7 +36,7 @@ def run(target) -> AppTest:
 
 
 def notices(at: AppTest) -> list[str]:
-    return [w.value for w in at.warning if NOTICE in w.value]
+    return [displayed(w.value) for w in at.warning if NOTICE in w.value]
 
 
 # --- every page -------------------------------------------------------------------------------
@@ -201,6 +201,12 @@ def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
         ({"step": "13", "k": "1_0~0_1"}, ["2 kernel(s)"]),
         ({"step": "14", "k": "~".join(["1_0_0_0_1"] * 5)}, ["takes 2×2 or 3×3 kernels"]),
         ({"step": "4", "k": "1_0~0_1"}, ["takes 3×3 kernels"]),
+        # Settings the step's controls cannot show are refused too, never half-applied.
+        ({"step": "5", "pad": "2"}, ["pads with valid or same (pad)"]),
+        ({"step": "5", "s": "2"}, ["has no setting stride (s)"]),
+        ({"step": "5", "r": "7"}, ["must lie in its 6×6 map", "r=7"]),
+        ({"step": "11", "ps": "3", "c": "3"}, ["must lie in its 2×2 map", "c=3"]),
+        ({"step": "14", "r": "5"}, ["must lie in its 4×4 map", "r=5"]),
     ],
 )
 def test_a_bad_lesson_link_shows_a_notice_and_step_1(query, words):
@@ -402,7 +408,7 @@ def test_a_bad_json_file_is_refused_and_the_lab_kept(content, words):
     at = new_session()
     at.file_uploader(key="export_upload_json").upload("bad.json", content, "application/json")
     at = run(at)
-    [message] = [e.value for e in at.error]
+    [message] = [displayed(e.value) for e in at.error]
     assert message.startswith("bad.json was not loaded")
     for word in words:
         assert word in message, (word, message)
@@ -422,11 +428,32 @@ def test_importing_into_a_lesson_step_keeps_the_steps_settings():
     assert "into this lesson step" in at.success[0].value
 
 
+def test_a_file_saved_from_a_lesson_step_loads_back_into_it():
+    # The dot product's 3×3 patch: smaller than the lab's drawings, but the step's own size.
+    at = new_session("views/lesson.py", {"step": "4"})
+    patch = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 0]])
+    content = export.to_json([patch], [kernels.preset("deck diagonal /")])
+    at.file_uploader(key="export_upload_json").upload(
+        "patch.json", content.encode(), "application/json"
+    )
+    at = run(at)
+    assert not at.error, [e.value for e in at.error]
+    np.testing.assert_array_equal(at.session_state[links.lesson_drawing_key("dot", 0)], patch)
+    # The lab cannot show a 3×3 drawing: it says so and keeps its own.
+    at = new_session()
+    at.file_uploader(key="export_upload_json").upload(
+        "patch.json", content.encode(), "application/json"
+    )
+    at = run(at)
+    assert "5×5 to 16×16" in displayed(at.error[0].value)
+    np.testing.assert_array_equal(at.session_state["lab_grid"], grids.DECK_O_8x8)
+
+
 def test_a_bad_model_file_is_refused():
     at = new_session()
     at.file_uploader(key="export_upload_model").upload(
         "model.npz", b"PK nonsense", "application/zip"
     )
     at = run(at)
-    assert "model.npz was not loaded" in at.error[0].value
+    assert "model.npz was not loaded" in displayed(at.error[0].value)
     assert export.LOADED_MODEL not in at.session_state

@@ -31,6 +31,7 @@ from playground.train_run import (
     report_every,
     with_shifts,
 )
+from tests.app.helpers import displayed
 
 PAGE = "../../playground/views/train.py"
 TIMEOUT_S = 60
@@ -261,7 +262,8 @@ def test_bad_settings_show_a_message_disable_train_and_keep_the_last_model(widge
         at.number_input(key=widget).set_value(value).run()
     assert not at.exception
     (error,) = at.error
-    assert "These settings cannot be trained" in error.value and words in error.value
+    message = displayed(error.value)
+    assert "These settings cannot be trained" in message and words in message
     assert at.button(key="train_start").disabled
     # The trained network is still there and still answers.
     assert run_of(at) is run
