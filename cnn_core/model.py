@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnn_core._checks import describe
 from cnn_core.data import make_xo_split
 from cnn_core.kernels import preset
 from cnn_core.layers import (
@@ -208,38 +209,43 @@ class CNNConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown configuration fields: {', '.join(unknown)}")
+            raise ValueError(f"unknown configuration fields: {shorten(', '.join(unknown))}")
         return cls(**values)
 
 
 def _check_int(name, value, low, high):
     if type(value) is not int:
-        raise ValueError(f"{name} must be an integer, got {shorten(repr(value))}")
+        raise ValueError(f"{name} must be an integer, got {describe(value)}")
     if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+        raise ValueError(f"{name} must be between {low} and {high}, got {describe(value)}")
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float's range
+        return False
 
 
 def _check_number(name, value, low, high, *, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {shorten(repr(value))}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
+        raise ValueError(f"{name} must be a finite number, got {describe(value)}")
     if (value <= low if low_open else value < low) or (
         value >= high if high_open else value > high
     ):
         left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(
-            f"{name} must be in {left}{low:g}, {high:g}{right}, got {shorten(repr(value))}"
-        )
+        raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {describe(value)}")
 
 
 def _check_bool(name, value):
     if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {shorten(repr(value))}")
+        raise ValueError(f"{name} must be True or False, got {describe(value)}")
 
 
 def _check_choice(name, value, choices):
     if value not in choices:
         allowed = " or ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be {allowed}, got {shorten(repr(value))}")
+        raise ValueError(f"{name} must be {allowed}, got {describe(value)}")
 
 
 def generated_data(config: CNNConfig | None = None, seed: int = 0):
