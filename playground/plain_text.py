@@ -21,11 +21,15 @@ from cnn_core.untrusted import ECHO_CHARS, shorten
 # A backslash makes any ASCII punctuation literal in CommonMark. We escape the characters
 # that start something other than text: emphasis and code (* _ ~ `), links, images and
 # Streamlit's :colour[…] directives ([ ]), HTML and autolinks (< >), headings (#), math ($),
-# entities (&) and e-mail autolinks (@). Bare links are found by their dots and slashes
-# ("www.e.co", "e.co/x", "//e.co", "http://"): a dot before a letter and the second of two
-# slashes are escaped too. Commas, colons and full stops that end a sentence stay as they
-# are, so messages read and search as plain sentences.
+# entities (&) and e-mail autolinks (@); a dot before a letter and the second of two
+# slashes too, for renderers that link bare domains ("e.co/x", "//e.co"). Commas, colons and
+# full stops that end a sentence stay as they are, so messages read and search as sentences.
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_~\[\]<>#$&@]|\.(?=[^\W\d_])|(?<=/)/")
+# Escapes are not enough for GFM's bare links: the browser's renderer finds "www.", "://"
+# and "x@y.z" in the text after escapes are resolved. An invisible WORD JOINER inside each
+# breaks the pattern and changes nothing a reader sees.
+_BARE_LINK_START = re.compile(r"(?<=www)(?=\\?\.)|(?<=:)(?=/\\?/)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 # At the start of a line, these make a list or a heading rule, and "1." a numbered item.
 _LINE_START = re.compile(r"^[-+=|]")
 _NUMBERED_ITEM = re.compile(r"^(\d{1,9})([.)])")
@@ -34,6 +38,7 @@ _NUMBERED_ITEM = re.compile(r"^(\d{1,9})([.)])")
 def md(text: object, limit: int = ECHO_CHARS) -> str:
     """Markdown source that shows ``text`` literally, on one line of at most ``limit`` chars."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", shorten(text, limit))
+    escaped = _BARE_LINK_START.sub(WORD_JOINER, escaped)
     escaped = _NUMBERED_ITEM.sub(r"\1\\\2", escaped)
     return _LINE_START.sub(r"\\\g<0>", escaped)
 

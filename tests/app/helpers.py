@@ -19,7 +19,7 @@ from playground.components.maps import COMPONENT_NAME
 def displayed(markdown: str) -> str:
     """The text a reader sees for Markdown source with backslash escapes (user text is
     escaped so that it shows literally: ``kernel\\_size`` reads ``kernel_size``)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # WORD JOINER: invisible
 
 
 def run(target) -> AppTest:
