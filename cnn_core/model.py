@@ -54,10 +54,10 @@ _ZERO_ONE = np.array([0.0, 1.0])  # appended to a drawing: padding and the bias 
 _FILE_FORMAT = "cnn-playground-model"
 _FILE_VERSION = 1
 
-# The largest network a configuration may describe, in connections (weights drawn as lines
-# on the Inside page: about 20 µs each to draw on a slow laptop core). The default network
-# has about 27,000; a 16×16 drawing with the default kernels would have 103,000.
-MAX_CONNECTIONS = 60_000
+# The largest network a configuration may describe, in connections: the Inside page draws
+# each as a line, about 24 µs apiece on a slow 2-core laptop, so this is about a second.
+# The default network has 26,880; a 16×16 drawing with the default kernels would have 103,000.
+MAX_CONNECTIONS = 50_000
 MAX_CLASSES = 16  # labels a model may learn (the dense layer's outputs)
 MAX_LABEL_CHARS = 40  # the longest label a model file may hold
 # What a model file may cost to read: its size on disk, and in memory once unpacked.

@@ -30,7 +30,7 @@ from markdown_it import MarkdownIt
 
 from cnn_core import conv2d, pool2d, threshold
 from cnn_core.__main__ import main as cli
-from cnn_core.model import MAX_UNPACKED_BYTES, CNNClassifier, CNNConfig
+from cnn_core.model import MAX_CONNECTIONS, MAX_UNPACKED_BYTES, CNNClassifier, CNNConfig
 from cnn_core.untrusted import ECHO_CHARS, shorten
 from playground import export, links
 from playground.lesson_steps import STEPS
@@ -270,7 +270,7 @@ def test_a_tiny_header_that_declares_a_huge_array_is_refused():
 
 
 def test_a_model_too_large_to_draw_is_refused_on_load_and_in_its_config(model_bytes):
-    with pytest.raises(ValueError, match="at most 60,000"):
+    with pytest.raises(ValueError, match=f"at most {MAX_CONNECTIONS:,}"):
         CNNConfig(grid_size=16)
     with zipfile.ZipFile(io.BytesIO(model_bytes)) as good:
         members = {n: good.read(n) for n in good.namelist()}
@@ -324,7 +324,7 @@ CONFIG_FIELDS = st.sampled_from(
 def test_any_configuration_text_is_a_config_or_a_message(text):
     config, _ = bounded(CNNConfig.from_json, text, max_bytes=4 * MB)
     if config is not None:
-        assert config.connections() <= 60_000
+        assert config.connections() <= MAX_CONNECTIONS
 
 
 # --- what is shown: never markup ---------------------------------------------------------------
