@@ -53,7 +53,7 @@ import numpy as np
 from cnn_core.ops import conv_output_shape, pool_output_shape
 from playground.plain_text import md
 
-# --- bounds: the same as the widgets' ------------------------------------------------------
+# --- bounds: declared here once; the widgets, the file reader and the codec all use them ---
 
 GRID_MIN, GRID_MAX = 5, 16
 LESSON_GRID_MIN = 3  # the lesson's dot product multiplies a 3×3 patch

@@ -27,6 +27,7 @@ from plotly.basedatatypes import BaseFigure
 from cnn_core import grids, kernels
 from cnn_core.trace import format_number
 from cnn_core.untrusted import shorten
+from playground import links
 from playground.components.maps import map_panel, show_maps
 from playground.plain_text import md
 
@@ -318,8 +319,9 @@ def shape_text(shape: Sequence[int]) -> str:
 
 # --- the kernel editor -----------------------------------------------------------------------
 
-KERNEL_SIZES = (2, 3, 4, 5)
-MAX_KERNEL_ABS = 1000.0  # larger numbers only make every map one colour; call them a typo
+# The bounds a link, a file and the editor share, declared once in playground.links.
+KERNEL_SIZES = tuple(range(links.KERNEL_MIN, links.KERNEL_MAX + 1))
+MAX_KERNEL_ABS = links.MAX_ABS  # larger numbers only make every map one colour: a typo
 CUSTOM = "(custom)"
 
 
@@ -364,7 +366,11 @@ def parse_cell(text: str | None) -> tuple[float | None, str | None]:
     if not math.isfinite(value):
         return None, f"is not a finite number ({shorten(text.strip())!r})"
     if abs(value) > MAX_KERNEL_ABS:
-        return None, f"is too large ({shorten(text.strip())}; use numbers between −1000 and 1000)"
+        limit = f"{MAX_KERNEL_ABS:g}"
+        return (
+            None,
+            f"is too large ({shorten(text.strip())}; use numbers between −{limit} and {limit})",
+        )
     return value, None
 
 

@@ -43,7 +43,7 @@ from playground.components.maps import escape, map_panel, show_maps
 from playground.plain_text import md
 
 GRID = "lab_grid"
-MAX_KERNELS = 4
+MAX_KERNELS = links.MAX_KERNELS
 DEFAULT_KERNELS = ("deck diagonal /", "deck diagonal \\", "horizontal line", "vertical line")
 POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
 STEP_SECONDS = 0.8  # one window per 0.8 s while playing: slow enough to read the sum
