@@ -399,6 +399,8 @@ def test_importing_a_json_file_loads_the_lab():
     ("content", "words"),
     [
         (b"not json", ["not valid JSON"]),
+        (b"[" * 5000 + b"]" * 5000, ["nested 5000 levels deep"]),  # was a RecursionError
+        (b'{"kernels": [[[1' + b"0" * 5000 + b', 0], [0, 1]]]}', ["too large"]),
         (json.dumps({"drawings": [[[3] * 8] * 8]}).encode(), ["0 or 1"]),
         (json.dumps({"drawings": [[[0] * 20] * 20]}).encode(), ["16×16", "20×20"]),
         (json.dumps({"kernels": [[[1e9, 0], [0, 1]]]}).encode(), ["between"]),
