@@ -123,6 +123,37 @@ def test_dragging_both_diagonals_paints_an_x_one_send_per_stroke(demo: Page) -> 
     shot(demo, "x_drawn")
 
 
+@pytest.mark.parametrize("moves", [1, 7, 14, 40], ids=lambda n: f"{n}-moves")
+def test_both_diagonals_are_one_cell_thick_at_any_speed(demo: Page, moves: int) -> None:
+    # 7 moves land every pointer event on a cell centre: the anti-diagonal used to pass exactly
+    # through the cells' corners and paint a staircase. 1 move is the fastest stroke possible.
+    drag(demo, cell(demo, GRID, 0, 0), cell(demo, GRID, 7, 7), steps=moves)
+    expect_report(demo, pixels=8, edits=1)
+    drag(demo, cell(demo, GRID, 0, 7), cell(demo, GRID, 7, 0), steps=moves)
+    expect_report(demo, edits=2)
+    assert python_grid(demo) == X8
+    assert grid_values(demo, GRID) == X8
+
+
+def test_a_stroke_that_leaves_the_grid_draws_no_chord(demo: Page) -> None:
+    # Out through the right edge, back in through the bottom: the two parts are not joined.
+    box = grid_locator(demo, GRID).bounding_box()
+    pitch = box["width"] / 8
+    x = lambda c: box["x"] + (c + 0.5) * pitch  # noqa: E731
+    y = lambda r: box["y"] + (r + 0.5) * pitch  # noqa: E731
+    demo.mouse.move(x(5), y(1))
+    demo.mouse.down()
+    demo.mouse.move(x(9), y(1), steps=4)  # out to the right, along row 1
+    demo.mouse.move(x(9), y(9), steps=4)  # around the corner, outside
+    demo.mouse.move(x(6), y(6), steps=4)  # back in, up towards row 6
+    demo.mouse.up()
+    expect_report(demo, edits=1)
+    grid = python_grid(demo)
+    assert grid[1] == "00000111"  # the part inside, up to the edge
+    assert grid[7][7] == grid[6][6] == "1"  # the part coming back in, from the corner cell
+    assert sum(row.count("1") for row in grid) == 3 + 2  # nothing else: no chord
+
+
 def test_quick_strokes_in_a_row_all_arrive(demo: Page) -> None:
     """A second stroke drawn while Python still handles the first one is kept whole.
 

@@ -34,7 +34,7 @@ export default function drawGrid({ data, parentElement, setStateValue }) {
       cellEls: [], // the gridcell elements, same layout
       rev: null, // the revision `cells` was based on
       seq: 0, // number of the last edit sent to Python
-      stroke: null, // the stroke in progress: {id, value, x, y}
+      stroke: null, // the stroke in progress: {id, value, x, y, cell}
       focus: [0, 0], // the cell in the tab order (roving tabindex)
     };
     INSTANCES.set(root, s);
@@ -172,7 +172,7 @@ function attachHandlers(s, gridEl) {
     gridEl.setPointerCapture(e.pointerId);
     // The first cell's new state decides the whole stroke: paint if it was empty, erase if not.
     const value = s.cells[rc[0]][rc[1]] ? 0 : 1;
-    s.stroke = { id: e.pointerId, value, x: e.clientX, y: e.clientY };
+    s.stroke = { id: e.pointerId, value, x: e.clientX, y: e.clientY, cell: rc };
     setCell(s, rc[0], rc[1], value);
     moveFocus(s, rc[0], rc[1], false);
   };
@@ -218,17 +218,59 @@ function cellAt(s, gridEl, x, y) {
   return [r, c];
 }
 
-// Paint every cell the pointer crossed between two events, not only the cells the events
-// landed on: a fast stroke skips cells between pointermove events. Points outside the grid
-// paint nothing, so leaving the grid and coming back elsewhere does not draw a chord.
+// Join the cell of the last pointer event to this one's with an 8-connected line, as pixel
+// editors do: a diagonal stroke is one cell thick in both directions. (Sampling the segment
+// instead picked a third cell whenever a sample fell exactly on a corner, so centre-to-centre
+// moves along the anti-diagonal painted a staircase.) A fast stroke still paints every cell
+// between its events. Outside the grid nothing is painted, and the line ends where the
+// segment leaves the grid and starts where it comes back, so no chord is drawn across it.
 function paintSegment(s, gridEl, x0, y0, x1, y1) {
+  // An event exactly on a cell corner (centre-to-centre moves in half cells land there) is
+  // in none of the four cells more than another: count it in the cell the pointer comes
+  // from, by looking a hundredth of a pixel back along the move.
+  const length = Math.hypot(x1 - x0, y1 - y0) || 1;
+  const back = 0.01 / length;
+  const to = cellAt(s, gridEl, x1 - (x1 - x0) * back, y1 - (y1 - y0) * back);
+  const from = s.stroke.cell || edgeCell(s, gridEl, x1, y1, x0, y0); // coming back in
+  const end = to || edgeCell(s, gridEl, x0, y0, x1, y1); // leaving
+  if (from && end) paintLine(s, from, end, s.stroke.value);
+  s.stroke.cell = to;
+}
+
+// The last cell inside the grid on the way from (x0, y0) towards (x1, y1), or null.
+function edgeCell(s, gridEl, x0, y0, x1, y1) {
   const box = gridEl.getBoundingClientRect();
   const pitch = Math.max(1, box.width / Math.max(1, s.cols));
   const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) / (pitch / 4)));
-  for (let i = 1; i <= steps; i++) {
-    const t = i / steps;
-    const rc = cellAt(s, gridEl, x0 + (x1 - x0) * t, y0 + (y1 - y0) * t);
-    if (rc) setCell(s, rc[0], rc[1], s.stroke.value);
+  let last = null;
+  for (let i = 0; i <= steps; i++) {
+    const rc = cellAt(s, gridEl, x0 + ((x1 - x0) * i) / steps, y0 + ((y1 - y0) * i) / steps);
+    if (!rc) break;
+    last = rc;
+  }
+  return last;
+}
+
+// Bresenham's line from cell [r0, c0] to [r1, c1]: each step moves to one of the 8 neighbours.
+function paintLine(s, [r0, c0], [r1, c1], value) {
+  const dr = Math.abs(r1 - r0);
+  const dc = Math.abs(c1 - c0);
+  const stepR = r0 < r1 ? 1 : -1;
+  const stepC = c0 < c1 ? 1 : -1;
+  let err = dc - dr;
+  let [r, c] = [r0, c0];
+  for (;;) {
+    setCell(s, r, c, value);
+    if (r === r1 && c === c1) return;
+    const twice = 2 * err;
+    if (twice > -dr) {
+      err -= dr;
+      c += stepC;
+    }
+    if (twice < dc) {
+      err += dc;
+      r += stepR;
+    }
   }
 }
 
