@@ -434,6 +434,40 @@ class CNNClassifier:
         self._require_fitted()
         return self._layers[0][1].params["W"][:, 0].copy()
 
+    def kernel_gradients(self, X, y) -> tuple[float, np.ndarray]:
+        """The mean cross-entropy on drawings X : (n, H, W) with labels y : (n,), and its
+        gradient with respect to every first-layer kernel: (loss, ∂loss/∂K of shape (K, k, k)).
+
+        The forward and backward passes are the ones training takes; no weight changes.
+        """
+        self._require_fitted()
+        X = self._check_images(X)
+        y = self._check_labels(y, X.shape[0])
+        unknown = sorted(set(y) - set(self.classes_))
+        if unknown:
+            raise ValueError(
+                f"y has labels the model does not know: {shorten(unknown)}; "
+                f"it knows {shorten(self.classes_.tolist())}"
+            )
+        if self.config.freeze_kernels:
+            raise ValueError("the kernels are frozen (freeze_kernels): they get no gradient")
+        logits = self._logits(self._windows(X))
+        loss = self._loss.forward(logits, np.searchsorted(self.classes_, y))
+        self._backward(self._loss.backward())
+        return float(loss), self._by_name["conv1"].grads["W"][:, 0].astype(np.float64)
+
+    def set_kernel(self, index: int, values) -> None:
+        """Replace first-layer kernel ``index`` (0-based) with ``values`` : (k, k), finite."""
+        self._require_fitted()
+        K, k = self.config.n_kernels, self.config.kernel_size
+        if type(index) is not int or not 0 <= index < K:
+            raise ValueError(f"index must be a kernel number 0 to {K - 1}, got {describe(index)}")
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != (k, k) or not np.isfinite(values).all():
+            raise ValueError(f"a kernel must be {k}×{k} finite numbers, got shape {values.shape}")
+        self._by_name["conv1"].params["W"][index, 0] = values
+        self._version += 1  # the compiled single-drawing plan is stale
+
     def summary(self) -> str:
         """One line per layer: name, output shape, number of parameters."""
         lines = []

@@ -34,6 +34,7 @@ VIEWS = (
     "structure",  # the whole pipeline for several kernels
     "network",  # convolution as a weight matrix, pooling as a max neuron
     "masks",  # who determines the kernels? → training
+    "descent",  # one step K ← K − η ∂L/∂K on a trained network's kernel
 )
 
 # Which page "Open in …" goes to, per view (None: no page shows more than the step).
@@ -72,6 +73,8 @@ class Step:
     open_in : the page that can take this example further (a key of ``OPEN_IN``) or None
     fixed : True when the learner changes nothing that a link should carry (an exercise)
     kernel_sizes : the kernel sizes its editor offers (k for k×k)
+    same_size_drawings : True when its drawings must keep the example's size (a link or a
+        file with another size is refused), as a network trained on 8×8 drawings needs
     """
 
     slug: str
@@ -84,6 +87,7 @@ class Step:
     open_in: str | None = None
     fixed: bool = False
     kernel_sizes: tuple[int, ...] = (2, 3, 4, 5)
+    same_size_drawings: bool = False
 
     def __repr__(self) -> str:
         return f"Step({self.slug!r}, view={self.view!r})"
@@ -335,6 +339,22 @@ STEPS: tuple[Step, ...] = (
         "masks",
         Example(kernels=(_k(DIAGONAL), _k("deck diagonal \\"), _k("horizontal line"))),
         fixed=True,
+    ),
+    Step(
+        "descent",
+        "One step of gradient descent",
+        "Convolutional Neural Networks: Masks are found with gradient descent methods",
+        "Gradient descent changes every kernel value by a small amount against the "
+        "**gradient** ∂L/∂K: how fast the loss L (the network's mistakes, measured as "
+        "cross-entropy) grows when that value grows. One step is **K ← K − η · ∂L/∂K**, with "
+        "a small **learning rate** η. Here a small network, already trained on X's and O's, "
+        "shows one step on one of its kernels: the kernel, the gradient for the drawing, and "
+        "the kernel after the step.",
+        'Choose "labelled O" for the X: the loss is large, so the gradient is large. Take '
+        "a few steps and watch the kernel move and the loss fall; then draw an O instead.",
+        "descent",
+        Example(drawings=(X,)),
+        same_size_drawings=True,
     ),
 )
 

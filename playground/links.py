@@ -959,7 +959,7 @@ def check_for_step(state: LinkState, step) -> list[str]:
                 f"the link has {len(state.grids)}"
             )
         for grid, own in zip(state.grids, example.drawings, strict=False):
-            fixed_size = own.shape[0] < GRID_MIN
+            fixed_size = step.same_size_drawings or own.shape[0] < GRID_MIN
             if (fixed_size and grid.shape != own.shape) or (
                 not fixed_size and grid.shape[0] < GRID_MIN
             ):

@@ -52,7 +52,7 @@ def test_the_deck_example_encodes_to_readable_text():
 
 
 def test_the_deck_example_decodes_to_the_deck_arrays():
-    result = decode({"g": O_ROWS, "k": DIAGONAL, "pad": "valid", "step": "3"}, n_steps=15)
+    result = decode({"g": O_ROWS, "k": DIAGONAL, "pad": "valid", "step": "3"}, n_steps=16)
     assert result.ok, result.errors
     np.testing.assert_array_equal(result.state.grids[0], grids.DECK_O_8x8)
     np.testing.assert_array_equal(result.state.kernels[0], kernels.preset("deck diagonal /"))
@@ -113,11 +113,11 @@ settings_st = st.fixed_dictionaries(
     drawing=grid_st,
     kernel_list=st.lists(kernel_st, max_size=links.MAX_KERNELS),
     chosen=settings_st,
-    step=st.one_of(st.none(), st.integers(1, 15)),
+    step=st.one_of(st.none(), st.integers(1, 16)),
 )
 def test_every_state_survives_the_round_trip_exactly(drawing, kernel_list, chosen, step):
     state = LinkState((np.array(drawing),), tuple(np.array(k) for k in kernel_list), chosen, step)
-    back = decode(params(state), n_steps=15)
+    back = decode(params(state), n_steps=16)
     assert back.ok, back.errors
     np.testing.assert_array_equal(back.state.grids[0], state.grids[0])
     assert len(back.state.kernels) == len(kernel_list)
@@ -163,8 +163,8 @@ def test_format_value_reads_back_exactly(value):
         ({"ps": "99999999"}, ["pool size (ps)", "whole number from 1 to 4"]),
         ({"lp": "0.5"}, ["Lp pooling (lp)", "between 1 and 10"]),
         ({"r": "17"}, ["window row (r)", "1 to 16"]),
-        ({"step": "0"}, ["lesson step", "1 to 15"]),
-        ({"step": "16"}, ["lesson step", "1 to 15", "16"]),
+        ({"step": "0"}, ["lesson step", "1 to 16"]),
+        ({"step": "17"}, ["lesson step", "1 to 16", "17"]),
         ({"step": "intro"}, ["lesson step", "whole number"]),
         ({"step": ["2", "3"]}, ["lesson step", "2 times"]),
         # the Train page's settings: the bounds and steps of its widgets
@@ -191,7 +191,7 @@ def test_format_value_reads_back_exactly(value):
     ],
 )
 def test_a_bad_link_is_refused_with_a_message_naming_the_problem(query, words):
-    result = decode(query, n_steps=15)
+    result = decode(query, n_steps=16)
     assert not result.ok
     assert result.state is None  # refused whole: the caller opens the defaults
     message = " ".join(result.errors)
@@ -200,12 +200,12 @@ def test_a_bad_link_is_refused_with_a_message_naming_the_problem(query, words):
 
 
 def test_every_problem_of_a_link_is_listed():
-    result = decode({"g": "012", "k": "a_b~c_d", "pm": "x", "step": "99"}, n_steps=15)
+    result = decode({"g": "012", "k": "a_b~c_d", "pm": "x", "step": "99"}, n_steps=16)
     assert len(result.errors) == 4
 
 
 def test_unknown_parameters_are_ignored():
-    result = decode({"utm_source": "mail", "embed": "true", "step": "2"}, n_steps=15)
+    result = decode({"utm_source": "mail", "embed": "true", "step": "2"}, n_steps=16)
     assert result.ok
     assert result.state.step == 2
     assert result.state.grids == ()
@@ -293,6 +293,7 @@ def test_the_steps_follow_the_deck_in_order():
         "structure",
         "network",
         "masks",
+        "descent",  # the deck's "masks are found with gradient descent", one step of it
     )
     assert lesson_steps.step_number("erratum") == 7
     for step in lesson_steps.STEPS:

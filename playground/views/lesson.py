@@ -28,9 +28,11 @@ from cnn_core import (
     threshold,
 )
 from cnn_core.compare import PipelineSettings, compare_drawings, match_map, nonzero_match
+from cnn_core.model import CNNClassifier, CNNConfig, generated_data
 from cnn_core.network_graph import connection_counts, neuron_inputs
 from playground import lesson_steps, links, state, widgets
 from playground.components.grid import draw_grid
+from playground.descent_view import descent_panel
 from playground.lesson_steps import STEPS, Step
 from playground.plain_text import md
 
@@ -985,6 +987,26 @@ def _learned_kernels() -> np.ndarray | None:
         return None
 
 
+@st.cache_resource(show_spinner=False)
+def _lesson_network() -> CNNClassifier:
+    """The small trained network the descent step steps on. A pure function of fixed settings,
+    so the whole room shares one (read only): each session steps a copy of its own."""
+    config = CNNConfig(n_kernels=4, kernel_size=3, kernel_init="deck", n_train=400, n_test=100)
+    X, _, y, _ = generated_data(config, seed=0)
+    return CNNClassifier(config, random_state=0).fit(X, y)
+
+
+def view_descent(v: View) -> None:
+    model = _lesson_network()
+    with row():
+        with st.container(width="content"):
+            drawing = v.drawing(0, "Drawing", cell_px=max(24, round(v.cell * 0.8)))
+        with st.container(width="stretch"):
+            X = drawing[None].astype(float)
+            choices = {f"the drawing, labelled {c}": (X, np.array([c])) for c in model.classes_}
+            descent_panel(v.key("descent"), model, "lesson network", choices, row_px=600)
+
+
 VIEWS = {
     "xo": view_xo,
     "same": view_same,
@@ -1000,6 +1022,7 @@ VIEWS = {
     "structure": view_structure,
     "network": view_network,
     "masks": view_masks,
+    "descent": view_descent,
 }
 assert set(VIEWS) == set(lesson_steps.VIEWS), "every kind of step needs a view"
 

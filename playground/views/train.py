@@ -28,6 +28,7 @@ from cnn_core import grids, kernels
 from cnn_core.model import CNNConfig, generated_data
 from playground import state, training_pool, widgets
 from playground.components.grid import draw_grid
+from playground.descent_view import descent_panel
 from playground.plain_text import md, svg
 from playground.train_charts import curves_figure, label_axes, mosaic_figure, percent
 from playground.train_run import (
@@ -680,6 +681,28 @@ def main() -> None:
             results(run, proba, cell_px)
             with st.container(width="stretch"):
                 mistakes(run, proba)
+        step_by_hand(run)
+
+
+def step_by_hand(run: TrainingRun) -> None:
+    """One step of gradient descent on one of the trained network's kernels, with numbers."""
+    st.subheader("One step of gradient descent, by hand")
+    st.caption(
+        "Training took many steps like this one on every kernel at once. Here you take them "
+        "yourself, on a copy of the trained network: choose a kernel and the drawings the loss "
+        "is measured on, then step and watch the kernel move. On drawings the network already "
+        "gets right the gradient is tiny; label your drawing with the wrong class for a big one."
+    )
+    batch = min(run.config.batch_size, len(run.data.y_train))
+    drawing = np.asarray(st.session_state[GRID], dtype=float)[None]
+    choices = {
+        f"the first {batch} training drawings": (
+            run.data.X_train[:batch],
+            run.data.y_train[:batch],
+        ),
+        **{f"your drawing, labelled {c}": (drawing, np.array([c])) for c in run.classes},
+    }
+    descent_panel("train_descent", run.model, (id(run), run.step), choices)
 
 
 main()

@@ -41,7 +41,7 @@ VALUES = {
     "lp": st.sampled_from(["1", "2", "10"]),
     "r": st.integers(1, 16).map(str),
     "c": st.integers(1, 16).map(str),
-    "step": st.integers(1, 15).map(str),
+    "step": st.integers(1, 16).map(str),
     "src": st.sampled_from(["deck", "lab"]),
     "lk": st.integers(1, 4).map(str),
     "pr": st.integers(1, 8).map(str),

@@ -194,7 +194,7 @@ def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ({"step": "99"}, ["lesson step", "1 to 15"]),
+        ({"step": "99"}, ["lesson step", "1 to 16"]),
         ({"step": "-1"}, ["lesson step"]),
         ({"step": "4", "g": links.encode_grid(grids.DECK_O_8x8)}, ["takes drawings of 3×3"]),
         ({"step": "2", "g": links.encode_grid(grids.DECK_O_8x8)}, ["2 drawing(s)"]),
@@ -400,7 +400,7 @@ def test_importing_a_json_file_loads_the_lab():
     [
         (b"not json", ["not valid JSON"]),
         (b"[" * 5000 + b"]" * 5000, ["nested 5000 levels deep"]),  # was a RecursionError
-        (b'{"kernels": [[[1' + b"0" * 5000 + b', 0], [0, 1]]]}', ["too large"]),
+        (b'{"kernels": [[[1' + b"0" * 5000 + b", 0], [0, 1]]]}", ["too large"]),
         (json.dumps({"drawings": [[[3] * 8] * 8]}).encode(), ["0 or 1"]),
         (json.dumps({"drawings": [[[0] * 20] * 20]}).encode(), ["16×16", "20×20"]),
         (json.dumps({"kernels": [[[1e9, 0], [0, 1]]]}).encode(), ["between"]),
