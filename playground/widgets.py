@@ -362,9 +362,9 @@ def parse_cell(text: str | None) -> tuple[float | None, str | None]:
     try:
         value = float(cleaned)
     except ValueError:
-        return None, f"is not a number ({shorten(text.strip())!r})"
+        return None, f"is not a number ({shorten(repr(text.strip()))})"
     if not math.isfinite(value):
-        return None, f"is not a finite number ({shorten(text.strip())!r})"
+        return None, f"is not a finite number ({shorten(repr(text.strip()))})"
     if abs(value) > MAX_KERNEL_ABS:
         limit = f"{MAX_KERNEL_ABS:g}"
         return (
@@ -473,6 +473,7 @@ def kernel_editor(
     sizes: Sequence[int] = KERNEL_SIZES,
     show_error: bool = True,
     cell_width: int = 58,
+    compact: bool = False,
 ) -> KernelEditResult:
     """A k×k grid of text boxes for a kernel, with presets, size, flip and random buttons.
 
@@ -483,6 +484,8 @@ def kernel_editor(
     label : how messages name it, e.g. ``"kernel 2"``
     sizes : the sizes offered (2×2 to 5×5 by default)
     show_error : show the bad-cell message under the grid (the result carries it anyway)
+    compact : the flip and random buttons beside the cells instead of under them (presenter
+        mode: one row less, so the maps fit on the screen)
 
     Each cell accepts a number (``-1``, ``0.5``, ``0,5``, ``−2``). An empty cell, text, NaN,
     inf or a number beyond ±1000 makes ``error`` name it ("row 2, column 3 of kernel 1 is
@@ -529,9 +532,15 @@ def kernel_editor(
         width=74,
     )
 
+    if compact:
+        body = box.container(horizontal=True, gap="small")
+        cells, buttons = body.container(gap="xsmall", width="content"), body.container(gap="xsmall")
+    else:
+        cells = box
+        buttons = box.container(horizontal=True, gap="xsmall")
     texts = []
     for i in range(k):
-        row = box.container(horizontal=True, gap="xsmall")
+        row = cells.container(horizontal=True, gap="xsmall")
         texts.append(
             [
                 row.text_input(
@@ -546,7 +555,6 @@ def kernel_editor(
             ]
         )
 
-    buttons = box.container(horizontal=True, gap="xsmall")
     buttons.button(
         "Flip ↔",
         key=_k(key, "flip_lr"),
@@ -647,13 +655,17 @@ def _on_grid_size(grid_key: str, size_key: str) -> None:
     set_grid(grid_key, grids.resize_canvas(ss[grid_key], int(ss[size_key])))
 
 
-def grid_toolbar(grid_key: str, *, key: str, sizes: Sequence[int] = range(5, 17)) -> None:
+def grid_toolbar(
+    grid_key: str, *, key: str, sizes: Sequence[int] = range(5, 17), compact: bool = False
+) -> None:
     """Buttons that change the drawing in ``st.session_state[grid_key]``: clear, invert, shift
     by one cell (← ↑ ↓ →), load a preset (the deck's O, an X, the 5×5 example, random) and
     change the grid size. Each bumps the revision, so the change shows at once and stays.
 
     key : prefix of this toolbar's widget keys (e.g. ``"lab_tools"``)
+    compact : the two pickers without their labels (presenter mode: less height)
     """
+    labels = "collapsed" if compact else "visible"
     ss = st.session_state
     size_key = _k(key, "size")
     ss[size_key] = int(np.asarray(ss[grid_key]).shape[0])
@@ -680,6 +692,7 @@ def grid_toolbar(grid_key: str, *, key: str, sizes: Sequence[int] = range(5, 17)
         on_change=_on_grid_preset,
         args=(grid_key, picker_key),
         width=170,
+        label_visibility=labels,
     )
     box.selectbox(
         "Grid size",
@@ -689,4 +702,5 @@ def grid_toolbar(grid_key: str, *, key: str, sizes: Sequence[int] = range(5, 17)
         on_change=_on_grid_size,
         args=(grid_key, size_key),
         width=100,
+        label_visibility=labels,
     )
