@@ -26,6 +26,7 @@ _PAGE_CSS = """
 # `number_px`).
 _PRESENTER_CSS = """
 <style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }  /* clear of the header */
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stAlertContentWarning"] p, [data-testid="stAlertContentInfo"] p {
   font-size: 21px !important; line-height: 1.45 !important;

@@ -365,10 +365,11 @@ def network_section() -> None:
 
 
 st.title("Inside the network")
-st.caption(
-    "CNNs can be converted into neural networks: convolution masks become connection "
-    "weights, and gradient descent finds them."
-)
+if not state.presenter():  # on the wall: room for the figure on the first screen
+    st.caption(
+        "CNNs can be converted into neural networks: convolution masks become connection "
+        "weights, and gradient descent finds them."
+    )
 example_grid, example_kernel, example_padding, example_from = choose_example()
 thresholded_map = convolution_section(example_grid, example_kernel, example_padding)
 if thresholded_map is not None:

@@ -51,6 +51,15 @@ STEP_SECONDS = 0.8  # one window per 0.8 s while playing: slow enough to read th
 # Width the map row may use at 1280×720 with the sidebar open (the main column is ~820 px).
 MAP_ROW_BUDGET_PX = 800
 MIN_CELL_PX = 18  # below this the numbers get hard to read: let panels wrap instead
+# Presenter mode, for a projector at 1280×720 with the sidebar collapsed: the drawing, the
+# kernel and its feature, thresholded and pooled maps on one screen. The maps carry the
+# numbers the room reads, so they get the space: for the deck's 8×8 example, cells of 38 px
+# with numbers of 17 px (state.number_px; 6×6 maps get 44 px and 20 px). The drawing only
+# needs to be seen, and is drawn smaller (26 px cells).
+PRESENTER_ROW_PX = 1080  # the main column with the sidebar collapsed
+PRESENTER_MAP_SIDE_PX = 304  # the tallest map: 8 cells of 38 px fit under the drawing
+PRESENTER_MAX_CELL_PX = 44
+PRESENTER_DRAWING_SIDE_PX = 208
 
 CAPTIONS = {
     "input": "A two-dimensional array of pixels: 1 is ink, 0 is paper. Draw with the mouse "
@@ -204,14 +213,12 @@ def settings_sidebar() -> Settings:
 
 
 def map_cell_px(grid_size: int, settings: Settings, kernel_size: int) -> int:
-    """One cell size for the input and every map, so windows and cells line up.
+    """One cell size for every map of the page.
 
-    Presenter mode keeps its big cells (panels wrap onto more rows); otherwise the cells shrink
-    so feature map, thresholded map and pooled map fit side by side at 1280×720.
+    The cells shrink so that feature map, thresholded map and pooled map fit side by side: at
+    1280×720 beside the sidebar, or, in presenter mode, across the screen and under the
+    drawing's row (see PRESENTER_*).
     """
-    base = state.cell_px()
-    if st.session_state.get(state.PRESENTER):
-        return base
     k = (kernel_size, kernel_size)
     try:
         out = conv_output_shape((grid_size, grid_size), k, settings.padding, settings.stride)[1]
@@ -223,8 +230,19 @@ def map_cell_px(grid_size: int, settings: Settings, kernel_size: int) -> int:
         pooled = 0
     cells_across = 2 * out + pooled
     overhead = 3 * 32 + 2 * 16 + 8  # margins of three figures, the gaps between them
+    if state.presenter():
+        fit = min((PRESENTER_ROW_PX - overhead) // cells_across, PRESENTER_MAP_SIDE_PX // out)
+        return int(max(MIN_CELL_PX, min(PRESENTER_MAX_CELL_PX, fit)))
     fit = (MAP_ROW_BUDGET_PX - overhead) // cells_across
-    return int(max(MIN_CELL_PX, min(base, fit)))
+    return int(max(MIN_CELL_PX, min(state.cell_px(), fit)))
+
+
+def drawing_cell_px(grid_size: int, map_cell: int) -> int:
+    """The drawing's cell size: the maps' (windows and cells line up), except in presenter
+    mode, where the drawing is smaller so the maps fit on the same screen."""
+    if state.presenter():
+        return int(max(12, min(30, PRESENTER_DRAWING_SIDE_PX // grid_size)))
+    return map_cell
 
 
 # --- computing (all arithmetic is cnn_core's) -----------------------------------------------
@@ -297,6 +315,9 @@ class KernelRow:
 def kernel_row(n: int, maps: Maps, image_shape, s: Settings, cell_px: int) -> KernelRow:
     """Kernel n's row (1-based): feature map, thresholded map, pooled map, ready to show."""
     about = kernels.PRESETS[maps.name].description if maps.name in kernels.PRESETS else ""
+    presenter = state.presenter()  # on the wall: one line of heading, no captions
+    if presenter:
+        about = ""
     heading = (f"Kernel {n}", f"{maps.name}" + (f" · {about}" if about else ""))
     if maps.feature is None:
         return KernelRow(n, heading, [], maps.error)
@@ -344,7 +365,8 @@ def kernel_row(n: int, maps: Maps, image_shape, s: Settings, cell_px: int) -> Ke
         )
     # The captions explain the stages once, under the first kernel's maps.
     panels = [
-        map_panel(fig, f"lab_{name}{n}", caption if n == 1 else None) for name, fig, caption in figs
+        map_panel(fig, f"lab_{name}{n}", caption if n == 1 and not presenter else None)
+        for name, fig, caption in figs
     ]
     return KernelRow(n, heading, panels, maps.error)
 
@@ -683,40 +705,50 @@ def main() -> None:
     widgets.init_grid(GRID, grids.DECK_O_8x8)
     s = settings_sidebar()
 
-    st.title("Convolution lab", anchor=False)
-    st.caption(
-        "Draw on the input, edit a kernel, change a setting: every number below "
-        "follows. Convolution → threshold → pooling, as in the lecture."
-    )
+    presenter = state.presenter()
+    if not presenter:  # on the wall the room needs the maps more than the page's name
+        st.title("Convolution lab", anchor=False)
+        st.caption(
+            "Draw on the input, edit a kernel, change a setting: every number below "
+            "follows. Convolution → threshold → pooling, as in the lecture."
+        )
 
     image = np.array(ss[GRID], dtype=int)
     first_kernel = int(ss.get("lab_k1_size", 3))
     cell_px = map_cell_px(image.shape[0], s, first_kernel)
+    grid_px = drawing_cell_px(image.shape[0], cell_px)
 
     top = st.container(horizontal=True, gap="small", vertical_alignment="top")
-    grid_slot = top.container(width=image.shape[1] * cell_px + 6)
+    grid_slot = top.container(width=image.shape[1] * grid_px + 6)
     with top, st.container(width=170, gap="xsmall"):
-        widgets.grid_toolbar(GRID, key="lab_tools")
-        st.caption(CAPTIONS["input"])
+        widgets.grid_toolbar(GRID, key="lab_tools", compact=presenter)
+        if not presenter:
+            st.caption(CAPTIONS["input"])
 
     results = []
     for n in range(1, s.n_kernels + 1):
-        with top, st.container(width=266, gap="xsmall"):
+        with top, st.container(width=360 if presenter else 266, gap="xsmall"):
             st.markdown(f"**Kernel {n}**")
             results.append(
-                widgets.kernel_editor(f"lab_k{n}", DEFAULT_KERNELS[n - 1], label=f"kernel {n}")
+                widgets.kernel_editor(
+                    f"lab_k{n}", DEFAULT_KERNELS[n - 1], label=f"kernel {n}", compact=presenter
+                )
             )
     kernels_now = [(r.values, r.name) for r in results]
+    if presenter:
+        with top, st.container(width="stretch"):
+            st.markdown("### Convolution lab")
     explaining = bool(ss.get("lab_show_step") or ss.get("lab_show_3d"))
-    live(grid_slot, kernels_now, s, cell_px, explaining)
+    live(grid_slot, kernels_now, s, cell_px, grid_px, explaining)
     if not explaining:
         # Closed, the explanations stay out of the fragment: nothing of theirs is sent again
         # with each stroke.
         explanations(None, None, s, cell_px)
 
 
-def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int):
-    """The drawing and, for each kernel, its feature map, thresholded map and pooled map.
+def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int, grid_px: int):
+    """The drawing (cells of ``grid_px``) and, for each kernel, its feature map, thresholded
+    map and pooled map (cells of ``cell_px``).
 
     Returns the drawing (H, W) and the maps of every kernel, for the explanations.
     """
@@ -738,7 +770,7 @@ def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int):
             ss[GRID],
             key="lab_draw",
             revision=ss[GRID + "_rev"],
-            cell_px=cell_px,
+            cell_px=grid_px,
             label=f"Input image {widgets.shape_text(image.shape)}",
         )
     return image, all_maps
@@ -749,8 +781,8 @@ def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int):
 # which keeps a click fast: the browser re-renders every element a rerun touches. Kernels and
 # settings come in as arguments from the last full run: changing them reruns the whole page.
 @st.fragment
-def live(grid_slot, kernels_now, s: Settings, cell_px: int, explaining: bool) -> None:
-    image, all_maps = drawing_and_maps(grid_slot, kernels_now, s, cell_px)
+def live(grid_slot, kernels_now, s: Settings, cell_px: int, grid_px: int, explaining: bool):
+    image, all_maps = drawing_and_maps(grid_slot, kernels_now, s, cell_px, grid_px)
     if explaining:
         explanations(image, all_maps, s, cell_px)
     # A fragment rerun skips the app's own epilogue: keep the address bar on the drawing.

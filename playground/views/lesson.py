@@ -49,6 +49,7 @@ OPEN_HELP = {
 # shrink (down to MIN_CELL_PX) so a step's view fits one screen width. Presenter mode keeps
 # its big cells and lets the rows wrap instead.
 ROW_BUDGET_PX = 800
+PRESENTER_CELL_PX = 36
 MIN_CELL_PX = 20
 EDITOR_PX = 280  # the kernel editor's column
 FIGURE_EXTRA_PX = 48  # a heatmap's row/column labels and the gap beside it
@@ -120,7 +121,9 @@ class View:
     def __init__(self, step: Step) -> None:
         self.step = step
         self.slug = step.slug
-        self.cell = state.cell_px()
+        # On the wall a step's live view must be on the first screen under its heading:
+        # 36 px cells (numbers of 17 px) instead of presenter mode's usual 52.
+        self.cell = PRESENTER_CELL_PX if state.presenter() else state.cell_px()
         links.init_step(ss, step)
 
     def key(self, part: str) -> str:
@@ -1075,11 +1078,18 @@ def main() -> None:
     number = current_number()
     step = STEPS[number - 1]
     navigation(number, "top")
-    st.progress(number / N_STEPS, text=f"Lesson: step {number} of {N_STEPS}")
+    presenter = state.presenter()
+    if not presenter:  # on the wall the step picker above says where we are
+        st.progress(number / N_STEPS, text=f"Lesson: step {number} of {N_STEPS}")
 
     st.subheader(f"{number}. {step.title}", anchor=False)
-    st.caption(f"Slides: {step.deck}")
-    st.markdown(step.text)
+    if not presenter:
+        st.caption(f"Slides: {step.deck}")
+    if presenter:  # on the wall the live view is on the first screen; the teacher
+        with st.expander("The step's explanation"):  # says the text, or opens it here
+            st.markdown(step.text)
+    else:
+        st.markdown(step.text)
     st.markdown(f"**Try this:** {step.try_this}")
     with st.container(key=f"lesson_view_{step.slug}"):
         VIEWS[step.view](View(step))

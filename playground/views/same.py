@@ -431,18 +431,26 @@ def model_row(cell: int) -> None:
 
 
 st.title("Same?")
-st.caption(
-    "How to determine both are the same? Pixel by pixel, a copy shifted by one pixel hardly "
-    "matches. Critical LOCAL features still match: find them with convolution, then pool."
-)
+if not state.presenter():  # on the wall the drawings come first (see the slots below)
+    st.caption(
+        "How to determine both are the same? Pixel by pixel, a copy shifted by one pixel "
+        "hardly matches. Critical LOCAL features still match: find them with convolution, "
+        "then pool."
+    )
 init_state()
 chosen_kernels, kernel_names, settings = settings_sidebar()
 cell_px = panel_cell_px(np.shape(ss[A])[0])
 
 # Slots in page order, filled in the order the data needs: the grids first, because a stroke
 # changes A or B and every number below must already show the new drawing.
-scores_slot = st.container()
-overlay_slot = pixel_row(cell_px)
+# In presenter mode the drawings come first: they are the page's main figure, and the
+# scores under them still fit the first screen at 1280×720.
+if state.presenter():
+    overlay_slot = pixel_row(cell_px)
+    scores_slot = st.container()
+else:
+    scores_slot = st.container()
+    overlay_slot = pixel_row(cell_px)
 
 try:
     comparison = compare_drawings(ss[A], ss[B], chosen_kernels, settings)

@@ -1,0 +1,74 @@
+"""Presenter mode fits the wall: at 1280×720 with the sidebar collapsed, what the room must
+see together is on the first screen, without scrolling (checked by bounding boxes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.conftest import APP_IDLE, goto, grid_locator, wait_for_rerun
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = Path("/tmp/shots")
+
+
+def presenter_on_a_wall(page: Page, url: str) -> None:
+    """Open ``url``, switch presenter mode on and collapse the sidebar, as a teacher would."""
+    assert page.viewport_size == {"width": 1280, "height": 720}
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    goto(page, url)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Presenter mode").click()
+    wait_for_rerun(page, lambda: expect(page.locator("h1, h2, h3").first).to_be_visible())
+    expect(page.locator(APP_IDLE)).to_be_attached()
+    page.locator('[data-testid="stSidebar"]').hover()
+    page.get_by_role("button", name="Collapse sidebar").click()
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
+    page.wait_for_timeout(600)  # the sidebar's slide-out animation
+
+
+def assert_on_screen(page: Page, element: Locator, what: str) -> None:
+    expect(element).to_be_visible()
+    box = element.bounding_box()
+    assert box is not None, what
+    scrolled = page.locator('[data-testid="stMain"]').evaluate("e => e.scrollTop")
+    assert scrolled == 0, f"the page scrolled ({scrolled} px) to show {what}"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, (what, box)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (what, box)
+
+
+def test_the_lab_shows_drawing_kernel_and_all_three_maps_on_one_screen(page: Page, app_url):
+    presenter_on_a_wall(page, app_url)
+    assert_on_screen(page, grid_locator(page, "lab_draw"), "the drawing")
+    kernel = page.get_by_role("textbox", name="kernel 1, row 3, column 3")
+    assert_on_screen(page, kernel, "the kernel's last cell")
+    for key, what in (("lab_fm1", "feature map"), ("lab_thr1", "thresholded map"),
+                      ("lab_pool1", "pooled map")):  # fmt: skip
+        assert_on_screen(page, page.locator(f'[data-map-key="{key}"]'), what)
+    number = page.locator('[data-map-key="lab_fm1"] .hm-cells > span').first
+    assert float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 17
+    page.screenshot(path=str(SHOTS / "presenter-fit-lab.png"))
+
+
+@pytest.mark.parametrize(
+    ("path", "figures"),
+    [
+        (
+            "same",
+            [("grid", "same_grid_a"), ("grid", "same_grid_b"), ("key", "same_overlay_pixels")],
+        ),
+        ("train", [("key", "train_curves")]),
+        ("inside", [("key", "inside_input"), ("key", "inside_kernel"), ("key", "inside_output")]),
+        ("lesson?step=5", [("grid", "lesson_conv_g0_draw"), ("key", "lesson_conv_fmap")]),
+    ],
+    ids=["same", "train", "inside", "lesson-conv"],
+)
+def test_the_other_pages_put_their_main_figure_on_the_first_screen(page: Page, app_url, path,
+                                                                    figures):  # fmt: skip
+    presenter_on_a_wall(page, f"{app_url}/{path}")
+    for kind, key in figures:
+        element = grid_locator(page, key) if kind == "grid" else page.locator(f".st-key-{key}")
+        assert_on_screen(page, element, key)
+    page.screenshot(path=str(SHOTS / f"presenter-fit-{path.split('?')[0]}.png"))
