@@ -22,16 +22,24 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import math
 import os
 import re
 import zipfile
+import zlib
 
 import numpy as np
 
 ECHO_CHARS = 40  # how much of a user's text a message repeats
 MAX_INT_DIGITS = 18  # longer integers are read as floats (Python refuses > 4300 digits)
 NPY_HEADER_BYTES = 10_000  # what numpy itself allows a .npy header
+# What zipfile raises for a damaged or unusual archive: a bad structure, a version or
+# compression it does not support, encryption, a stream that does not decompress.
+_DAMAGED_ZIP = (
+    zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, zlib.error,
+    lzma.LZMAError,
+)  # fmt: skip
 
 
 def shorten(text: object, limit: int = ECHO_CHARS) -> str:
@@ -139,7 +147,7 @@ def read_npz(
     data = _read_bounded(file, what, max_file_bytes)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (*_DAMAGED_ZIP, ValueError):
         if data[:6] == b"\x93NUMPY":
             raise ValueError(f"{what} holds a single array, not an archive of arrays") from None
         raise ValueError(
@@ -212,7 +220,7 @@ def _read_member(archive: zipfile.ZipFile, member, what: str, max_bytes: int) ->
                     f"{_bytes(max_bytes)} per array"
                 )
             raw = stream.read(nbytes)  # never more than the header declared
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
+    except _DAMAGED_ZIP as error:
         raise ValueError(f"{what} holds {name}, which is damaged ({shorten(error, 80)})") from None
     except ValueError as error:  # numpy's header errors, and ours above
         raise ValueError(f"{what} holds {shorten(error, 120)}") from None
