@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (first run only) and run the whole test suite: lint, unit, AppTest and browser tests.
 # Browser tests drive Debian's Chromium (/usr/bin/chromium); it is installed here if missing.
-# Extra arguments go to pytest, e.g. scripts/test.sh -k lab
+# Extra arguments go to one pytest run of their own, e.g. scripts/test.sh -k lab
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh requirements-dev.txt
@@ -18,4 +18,11 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+# The whole suite in two runs: the unit and AppTest tests on every core, then the tests that
+# start servers and measure them (room) or drive a browser (e2e) one at a time, so that they
+# never compete with each other for the machine's cores.
+.venv/bin/python -m pytest -n auto -m "not e2e and not slow"
+exec .venv/bin/python -m pytest -m "e2e or slow"
