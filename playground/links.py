@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnn_core.ops import conv_output_shape, pool_output_shape
+from cnn_core.untrusted import shorten
 from playground.plain_text import md
 
 # --- bounds: declared here once; the widgets, the file reader and the codec all use them ---
@@ -103,10 +104,6 @@ def format_value(value: float) -> str:
     return repr(value)
 
 
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _check_length(text: str, name: str) -> None:
     if len(text) > _MAX_PARAM_CHARS:
         raise ValueError(
@@ -120,12 +117,12 @@ def parse_number(text: str, name: str, low: float = -MAX_ABS, high: float = MAX_
     # float() also reads "inf", "nan", "1_000" and surrounding junk like "\t"; links carry
     # plain decimals only.
     if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", cleaned):
-        raise ValueError(f"{name} must be a number, got {_short(text)!r}")
+        raise ValueError(f"{name} must be a number, got {shorten(text)!r}")
     value = float(cleaned)
     if not math.isfinite(value) or not low <= value <= high:
         raise ValueError(
             f"{name} must be between {format_value(low)} and {format_value(high)}, "
-            f"got {_short(text)}"
+            f"got {shorten(text)}"
         )
     return value
 
@@ -135,7 +132,7 @@ def parse_int(text: str, name: str, low: int, high: int) -> int:
     cleaned = text.strip()
     if not re.fullmatch(r"\d{1,6}", cleaned):
         raise ValueError(
-            f"{name} must be a whole number from {low} to {high}, got {_short(text)!r}"
+            f"{name} must be a whole number from {low} to {high}, got {shorten(text)!r}"
         )
     value = int(cleaned)
     if not low <= value <= high:
@@ -146,7 +143,7 @@ def parse_int(text: str, name: str, low: int, high: int) -> int:
 def parse_choice(text: str, name: str, choices: tuple[str, ...]) -> str:
     if text not in choices:
         allowed = ", ".join(choices)
-        raise ValueError(f"{name} must be one of {allowed}, got {_short(text)!r}")
+        raise ValueError(f"{name} must be one of {allowed}, got {shorten(text)!r}")
     return text
 
 
@@ -168,7 +165,7 @@ def decode_grid(text: str, name: str = "the drawing (g)", smallest: int = GRID_M
     for number, row in enumerate(rows, start=1):
         if not row or set(row) - {"0", "1"}:
             raise ValueError(
-                f"{name}: row {number} must be a run of 0s and 1s, got {_short(row)!r}"
+                f"{name}: row {number} must be a run of 0s and 1s, got {shorten(row)!r}"
             )
     widths = {len(row) for row in rows}
     if len(widths) > 1:
@@ -232,7 +229,7 @@ class Setting:
             # A slider's steps of 0.01 are not exact in binary (0.07 / 0.01 = 7.000000000000001).
             if self.step and abs(value / self.step - round(value / self.step)) > 1e-9:
                 raise ValueError(
-                    f"{label} must be a multiple of {format_value(self.step)}, got {_short(text)}"
+                    f"{label} must be a multiple of {format_value(self.step)}, got {shorten(text)}"
                 )
             return value
         if self.kind == "choice":
@@ -244,7 +241,7 @@ class Setting:
             return parse_int(text, label, 0, MAX_PAD)
         raise ValueError(
             f"{label} must be valid, same or a whole number from 0 to {MAX_PAD}, "
-            f"got {_short(text)!r}"
+            f"got {shorten(text)!r}"
         )
 
     def format(self, value) -> str:
