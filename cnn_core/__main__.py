@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from cnn_core import untrusted
+from cnn_core import _checks, untrusted
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
 
 _DEFAULTS = CNNConfig()
@@ -203,7 +203,7 @@ def _read_grids(path: str, size: int) -> np.ndarray:
             for value in row:
                 if isinstance(value, bool) or value not in (0, 1):
                     raise _Failure(
-                        f"grid {number} holds {untrusted.shorten(repr(value))}: "
+                        f"grid {number} holds {_checks.describe(value, untrusted.ECHO_CHARS)}: "
                         "cells must be 0 or 1"
                     )
     return np.array(grids, dtype=np.float64)

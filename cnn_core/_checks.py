@@ -11,16 +11,18 @@ import numbers
 
 import numpy as np
 
+from cnn_core.untrusted import shorten
+
 PADDING_WORDS = ("valid", "same")
 
 
-def describe(value) -> str:
-    """A short, readable rendering of a bad value for an error message."""
+def describe(value, limit: int = 60) -> str:
+    """A short, readable rendering of a bad value for an error message (at most ``limit``
+    characters, cut as ``cnn_core.untrusted.shorten`` cuts every echo of user input)."""
     if isinstance(value, numbers.Integral) and abs(value).bit_length() > 64:
         # repr() of a huge int takes quadratic time and is refused past 4300 digits
         return f"an integer of {abs(value).bit_length()} bits"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value), limit)
 
 
 def as_array(value, name: str, ndims: tuple[int, ...] | None = None, *, shape_hint: str = ""):

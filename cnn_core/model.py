@@ -37,7 +37,7 @@ from cnn_core.layers import (
     SoftmaxCrossEntropy,
     _matmul,
 )
-from cnn_core.untrusted import load_json, read_npz, shorten
+from cnn_core.untrusted import ECHO_CHARS, load_json, read_npz, shorten
 
 __all__ = ["CNNConfig", "CNNClassifier", "Progress", "DECK_KERNELS", "generated_data"]
 
@@ -129,7 +129,7 @@ class CNNConfig:
         ):
             raise ValueError(
                 "padding must be 'valid', 'same' or an integer 0–4, got "
-                f"{shorten(repr(self.padding))}"
+                f"{describe(self.padding, ECHO_CHARS)}"
             )
         for name in ("kernel_size", "kernel_size2"):
             if self.padding == "same" and getattr(self, name) % 2 == 0:
@@ -337,7 +337,7 @@ class CNNClassifier:
         if type(random_state) is not int or random_state < 0:
             raise ValueError(f"random_state must be a non-negative integer, got {random_state!r}")
         if np.dtype(dtype) not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {shorten(repr(dtype))}")
+            raise ValueError(f"dtype must be float32 or float64, got {describe(dtype, ECHO_CHARS)}")
         self.config = config
         self.random_state = random_state
         # float32 halves the memory each step streams through; float64 is for exact
@@ -1013,7 +1013,9 @@ class CNNClassifier:
             return str(value)
 
         if text("format") != _FILE_FORMAT:
-            raise ValueError(f"its format is {shorten(repr(text('format')))}, not {_FILE_FORMAT!r}")
+            raise ValueError(
+                f"its format is {describe(text('format'), ECHO_CHARS)}, not {_FILE_FORMAT!r}"
+            )
         version = data.get("version")
         if version is None or version.shape != () or version.dtype.kind not in "iu":
             raise ValueError("'version' is missing")
@@ -1038,7 +1040,9 @@ class CNNClassifier:
 
         dtype = text("dtype")
         if dtype not in ("float32", "float64"):
-            raise ValueError(f"'dtype' must be float32 or float64, got {shorten(repr(dtype))}")
+            raise ValueError(
+                f"'dtype' must be float32 or float64, got {describe(dtype, ECHO_CHARS)}"
+            )
         model = cls(config, random_state=int(seed), dtype=dtype)
         model.classes_ = np.sort(classes)
         if not np.array_equal(model.classes_, classes):
