@@ -137,9 +137,10 @@ class CNNConfig:
                     f"padding='same' needs odd kernel sizes, got {name}={getattr(self, name)}"
                 )
         self.layer_shapes()  # raises a readable ValueError if the sizes don't fit
-        if self.connections() > MAX_CONNECTIONS:
+        connections = self.connections()
+        if connections > MAX_CONNECTIONS:
             raise ValueError(
-                f"this network would have {self.connections():,} connections; the playground "
+                f"this network would have {connections:,} connections; the playground "
                 f"draws networks of at most {MAX_CONNECTIONS:,} (use a smaller grid, fewer or "
                 "smaller kernels, or one convolution layer)"
             )

@@ -71,8 +71,8 @@ def descent_panel(
     data = controls.selectbox("L measured on", list(drawings), key=f"{key}_data", width=260)
     X, y = drawings[data]
 
-    # The step as it would be taken now, computed on a throwaway copy: what is shown is
-    # exactly what "Take the step" applies.
+    # The step as it would be taken now, computed on a throwaway copy; "Take the step" then
+    # puts exactly the kernel shown into the copy being stepped.
     try:
         step = kernel_step(copy_of(copy), X, y, index=int(index), learning_rate=float(eta))
     except ValueError as error:
@@ -107,7 +107,7 @@ def descent_panel(
 
     buttons = st.container(horizontal=True, gap="small")
     if buttons.button("Take the step", key=f"{key}_take", type="primary"):
-        kernel_step(copy, X, y, index=int(index), learning_rate=float(eta))
+        copy.set_kernel(int(index), step.updated)  # the kernel shown "after the step"
         ss[f"{key}_steps"] += 1
         st.rerun()
     if buttons.button("Start again from the trained network", key=f"{key}_reset"):
