@@ -29,12 +29,12 @@ from cnn_core.model import CNNConfig, generated_data
 from playground import state, training_pool, widgets
 from playground.components.grid import draw_grid
 from playground.descent_view import descent_panel
+from playground.live_training import LIVE_INTERVAL_S, LiveKeys, live_plan, live_view
 from playground.plain_text import md, svg
-from playground.train_charts import curves_figure, label_axes, mosaic_figure, percent
+from playground.train_charts import label_axes, mosaic_figure, percent
 from playground.train_run import (
     DIVERGED,
     DONE,
-    MAX_REPORTS,
     PAUSED,
     RUNNING,
     Added,
@@ -49,35 +49,14 @@ LIVE_LOAD = "train_live_load"  # how many runs the server was training when this
 ADDED = "train_added"
 GRID = "train_grid"
 NOTICE = "train_notice"
+LIVE = LiveKeys(run=RUN, load=LIVE_LOAD, chart="train_curves")
 
-# The live view is two fragments the browser reruns on timers while training (Streamlit's
-# auto-reruns: unlike a fragment rerunning itself with st.rerun, they do not fade the page
-# while they run). The first draws the status and the curves, then takes the worker's next
-# chunk (waiting at most SLICE_S for it; a chunk is about SLICE_S of training); its timer
-# (LIVE_INTERVAL_S) fires again as soon as the browser is free, so the curves are redrawn
-# about 1 / (the browser's drawing time + LIVE_INTERVAL_S) times a second. A chunk also holds
-# at most 1/MIN_FRAMES of the run, so even a run that needs a fraction of a second is seen
-# learning.
-# The second fragment redraws the learned kernels: a heatmap with a number in every cell
-# costs the browser far more than the curves, so they are redrawn less often, the more
-# numbers the less often (KERNELS_INTERVAL_S), and the curves keep their pace. All kernels
-# are one figure (train_charts.mosaic_figure): one chart redraws several times faster than K.
-SLICE_S = 0.1
-LIVE_INTERVAL_S = 0.1
-MIN_FRAMES = 10
+# The learned kernels are a second fragment on a timer (the curves are playground/
+# live_training.py): a heatmap with a number in every cell costs the browser far more than
+# the curves, so they are redrawn less often, the more numbers the less often
+# (KERNELS_INTERVAL_S), and the curves keep their pace. All kernels are one figure
+# (train_charts.mosaic_figure): one chart redraws several times faster than K.
 KERNELS_INTERVAL_S = (0.3, 1.0)  # for a handful of numbers … for 400 (16 kernels of 5×5)
-# A room: every redraw of every trainer runs in this one server process (about 10 ms for
-# the curves, 20 ms for the kernels), so when many train at once the live view coalesces:
-# the room's trainers share about ROOM_FRAMES_PER_S curve redraws a second, each redraw
-# bringing a larger part of the run (at least MIN_FRAMES_IN_A_ROOM frames a run). Alone, a
-# learner sees MIN_FRAMES redraws at LIVE_INTERVAL_S, as before. Measured with
-# `python -m bench.room train`.
-ROOM_FRAMES_PER_S = 12
-MIN_FRAMES_IN_A_ROOM = 2
-# In a room a run also reports less often (REPORTS_PER_FRAME_IN_A_ROOM curve points per
-# redraw): each report scores the whole test set, which costs more than the training
-# steps between two reports. The network learns exactly the same; the curves are coarser.
-REPORTS_PER_FRAME_IN_A_ROOM = 4
 # The learned kernels' mosaic fits this width, leaving room for the deck's kernels in a column
 # beside it (the main column is ~820 px at 1280×720 with the sidebar open; presenter mode
 # assumes the sidebar closed), with cells of at least MIN_KERNEL_CELL_PX.
@@ -343,82 +322,6 @@ def controls(config: CNNConfig | None, seed: int, error: str | None) -> None:
         row.caption("Settings changed: press **Train again** to use them.")
 
 
-# --- the live view (a fragment) --------------------------------------------------------------
-
-
-def live_view() -> None:
-    """Draw the status line and the curves, then bring in the run's next chunk if it is
-    running. A fragment the browser reruns every `live_plan(...)[0]` seconds while training.
-
-    Drawing comes first: the elements are then up to date while the worker trains the next
-    chunk, and everything drawn is at most one chunk behind."""
-    run: TrainingRun | None = st.session_state.get(RUN)
-    status_line(run)
-    curves(run)
-    if run is not None and run.status == RUNNING:
-        _, frames, _ = live_plan(st.session_state.get(LIVE_LOAD, 1))
-        run.advance(SLICE_S, max_reports=-(-run.total_reports // frames))
-        if run.status != RUNNING:
-            st.rerun()  # finished or diverged: a full rerun stops the timers, shows results
-
-
-def status_line(run: TrainingRun | None) -> None:
-    """One line that says where training is. While it runs or is paused: a progress bar with
-    epoch, step, loss and test accuracy; at the end: a success or divergence box in its place
-    (about the same height, so the charts below do not jump)."""
-    if run is None:
-        st.info(
-            "Press **Train**: the network starts with random kernels (or the deck's), and "
-            "gradient descent changes them step by step until X and O fall apart.",
-            icon=":material/school:",
-        )
-        return
-    if run.status == DIVERGED:
-        st.error(run.message, icon=":material/error:")
-        return
-    p = run.latest
-    if run.status == DONE and p is not None:
-        st.success(
-            f"Finished in {run.wall_seconds:.1f} s ({run.config.epochs} epochs, "
-            f"{run.total_steps} steps): the network gets **{percent(p.test_accuracy)}** of the "
-            f"{len(run.data.y_test)} held-out test drawings right.",
-            icon=":material/check_circle:",
-        )
-        return
-    ahead = run.queue_position if p is None else 0
-    if ahead:
-        text = (
-            f"Queued: the room's training workers are busy; {ahead} "
-            f"{'run goes' if ahead == 1 else 'runs go'} before yours"
-        )
-    elif p is None:
-        text = f"Starting: {run.total_steps} steps ({run.config.epochs} epochs)"
-    else:
-        acc = "–" if p.test_accuracy is None else percent(p.test_accuracy)
-        text = (
-            f"Epoch {p.epoch}/{run.config.epochs} · step {p.step}/{run.total_steps} · "
-            f"loss {p.loss:.3f} · test accuracy {acc}"
-        )
-    if run.status == PAUSED:
-        text = f"**Paused** · {text} · draw below to see what the network thinks now"
-    st.progress(min(run.step / max(run.total_steps, 1), 1.0), text=text)
-
-
-def curves(run: TrainingRun | None) -> None:
-    """Loss and accuracy, train and held-out test, growing across a fixed epoch axis."""
-    epochs = run.config.epochs if run is not None else DEFAULTS.epochs
-    empty = ([], [])
-    pts = run.curves() if run is not None else {}
-    fig = curves_figure(
-        loss=pts.get("loss", empty),
-        test_loss=pts.get("test_loss", empty),
-        accuracy=pts.get("accuracy", empty),
-        test_accuracy=pts.get("test_accuracy", empty),
-        x_max=epochs,
-    )
-    widgets.show_plotly(fig, key="train_curves", config={"displayModeBar": False})
-
-
 def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
     """(cell size, kernels per row) for `count` k×k kernels: as few rows as fit the main
     column's width with cells of at least MIN_KERNEL_CELL_PX (below that the numbers get hard
@@ -430,18 +333,6 @@ def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
     per_row = -(-count // rows)
     cell = min(cell_px, budget // (per_row * (k + 1) - 1))
     return max(cell, MIN_KERNEL_CELL_PX), per_row
-
-
-def live_plan(trainers: int) -> tuple[float, int, int]:
-    """(seconds between two redraws of the curves, redraws in a whole run, reports in a whole
-    run) when `trainers` runs share the server: alone, LIVE_INTERVAL_S, MIN_FRAMES and up to
-    MAX_REPORTS; in a busy room slower redraws, fewer of them and fewer reports, so that the
-    room's redraws stay near ROOM_FRAMES_PER_S."""
-    interval = max(LIVE_INTERVAL_S, trainers / ROOM_FRAMES_PER_S)
-    frames = round(MIN_FRAMES * LIVE_INTERVAL_S / interval)
-    frames = max(MIN_FRAMES_IN_A_ROOM, min(MIN_FRAMES, frames))
-    reports = MAX_REPORTS if frames == MIN_FRAMES else frames * REPORTS_PER_FRAME_IN_A_ROOM
-    return interval, frames, reports
 
 
 def kernels_interval(config: CNNConfig) -> float:
@@ -655,7 +546,7 @@ def main() -> None:
     # Below the curves: the learned kernels (their own fragment) and the deck's, side by side
     # when they fit.
     interval, _, _ = live_plan(ss.get(LIVE_LOAD, 1))
-    st.fragment(live_view, run_every=interval if running else None)()
+    st.fragment(live_view, run_every=interval if running else None)(LIVE)
     shaping = run.config if run is not None else (config or DEFAULTS)
     deck_cell, _ = kernel_layout(shaping.n_kernels, shaping.kernel_size, cell_px)
     with st.container(horizontal=True, gap="medium", wrap=True):
