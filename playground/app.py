@@ -8,6 +8,8 @@ Around each page's own script this file keeps three promises for the room:
   loaded once, before the page runs; after the page ran, the URL is updated if anything
   changed;
 - "Save & load" at the bottom of the sidebar (`export.py`).
+The Room page (views/room.py) is the exception to the last two: its address holds the
+teacher's key or the participant's id, and it shares through its store, not through files.
 """
 
 import sys
@@ -42,11 +44,14 @@ pages = [
         "views/inside.py", title="Inside the network", icon=":material/hub:", url_path="inside"
     ),
     st.Page("views/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
+    st.Page("views/room.py", title="Room", icon=":material/groups:", url_path="room"),
 ]
+ROOM = "room"
 page = st.navigation(pages)
 state.presenter_toggle()
 links.restore_from_url(page.url_path)
 links.show_notice()
 page.run()
-export.sidebar_panel(page.url_path)
-links.write_url(page.url_path)
+if page.url_path != ROOM:  # the Room keeps its own address (teacher key, participant id)
+    export.sidebar_panel(page.url_path)
+    links.write_url(page.url_path)

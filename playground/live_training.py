@@ -1,4 +1,5 @@
-"""The live view of a training run: a status line and the curves, redrawn while it trains.
+"""The live view of a training run (a status line and the curves, redrawn while it trains),
+and the generated drawings that runs train on.
 
 The Train page and the Room's teacher view both show a `TrainingRun` (playground/train_run.py)
 this way. Each keeps its run in its own session-state keys (`LiveKeys`) and calls
@@ -14,10 +15,18 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from cnn_core.model import CNNConfig
+from cnn_core.model import CNNConfig, generated_data
 from playground import widgets
 from playground.train_charts import curves_figure, percent
-from playground.train_run import DIVERGED, DONE, MAX_REPORTS, PAUSED, RUNNING, TrainingRun
+from playground.train_run import (
+    DIVERGED,
+    DONE,
+    MAX_REPORTS,
+    PAUSED,
+    RUNNING,
+    Dataset,
+    TrainingRun,
+)
 
 # The live view is a fragment the browser reruns on a timer while training (Streamlit's
 # auto-reruns: unlike a fragment rerunning itself with st.rerun, they do not fade the page
@@ -138,3 +147,15 @@ def live_plan(trainers: int) -> tuple[float, int, int]:
     frames = max(MIN_FRAMES_IN_A_ROOM, min(MIN_FRAMES, frames))
     reports = MAX_REPORTS if frames == MIN_FRAMES else frames * REPORTS_PER_FRAME_IN_A_ROOM
     return interval, frames, reports
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def generated_dataset(
+    n_train: int, n_test: int, grid_size: int, noise: float, seed: int
+) -> Dataset:
+    """The generated drawings (pure: the same arguments, the same data; st.cache_data hands
+    every session its own copy). Keyed on the data settings only, so changing the epochs or
+    the learning rate does not draw the data again."""
+    config = CNNConfig(n_train=n_train, n_test=n_test, grid_size=grid_size, noise=noise)
+    X_train, X_test, y_train, y_test = generated_data(config, seed)
+    return Dataset(X_train, y_train, X_test, y_test)

@@ -54,7 +54,8 @@ class StreamlitServer:
 
     app : path of the entry file (relative paths are taken from the project root)
     args : more `streamlit run` options, e.g. ["--server.maxUploadSize", "1"]
-    env : more environment variables for the server
+    env : more environment variables for the server (CNN_PLAYGROUND_DATA: the Room's data
+        directory; a new temporary one by default)
     stock : serve with Streamlit's own defaults (`streamlit run`). Otherwise the playground's
         own app is launched as the README launches it (`python -m playground.serve`: the
         room's fast settings); any other app always gets `streamlit run`.
@@ -80,6 +81,10 @@ class StreamlitServer:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             **(env or {}),
         }
+        # A server of its own keeps its Room in a data directory of its own (never the
+        # project's data/), unless the caller chose one.
+        self.data_dir = Path(env.get("CNN_PLAYGROUND_DATA") or tempfile.mkdtemp(prefix="cnn-data-"))
+        env["CNN_PLAYGROUND_DATA"] = str(self.data_dir)
         if app == ROOT / "playground" / "app.py" and not stock:
             launch = [sys.executable, "-m", "playground.serve"]
         else:

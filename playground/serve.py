@@ -34,10 +34,12 @@ import sys
 from pathlib import Path
 
 from playground import training_pool
+from playground.room import config as room_config
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "playground" / "app.py"
 
+REPLICA_ENV = "CNN_PLAYGROUND_REPLICA"  # set in the replicas that --replicas starts
 # Options for a room: no per-run GC; the rest are the repo's .streamlit/config.toml.
 ROOM_OPTIONS = ["--runner.postScriptGC", "false"]
 
@@ -84,6 +86,24 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         default=1,
         help="app processes behind one address, for a room larger than one core serves "
         "(playground/sticky_proxy.py); default 1",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help=f"where the Room keeps its database and the teacher's key (default: data/ in "
+        f"the project; or set {room_config.DATA_ENV})",
+    )
+    parser.add_argument(
+        "--room-db",
+        default=None,
+        help="a PostgreSQL URL (postgresql://user:password@host/db) for a Room that several "
+        "replicas share (default: SQLite in the data directory)",
+    )
+    parser.add_argument(
+        "--public-url",
+        default=None,
+        help="the address participants join at, shown on the Room's wall "
+        "(default: this machine's address on the network)",
     )
     parser.add_argument("--server.port", dest="port", type=int, default=8501)
     parser.add_argument("--server.address", dest="address", default=None)
@@ -152,7 +172,7 @@ def run_replicas(options: argparse.Namespace, rest: list[str]) -> None:
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true", *rest],
             cwd=ROOT,
-            env={**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secret},
+            env={**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secret, REPLICA_ENV: "1"},
             preexec_fn=_die_with_parent,
         )
         for port in ports
@@ -193,8 +213,41 @@ def run_replicas(options: argparse.Namespace, rest: list[str]) -> None:
                 child.kill()
 
 
+def public_url(options: argparse.Namespace) -> str:
+    """The address a participant's phone reaches the server at: the given --public-url, or
+    this machine's address on the local network when serving beyond loopback."""
+    if options.public_url:
+        return options.public_url.rstrip("/")
+    host = options.address or "localhost"
+    if host in ("0.0.0.0", "::"):
+        try:  # the address of the interface that routes outwards; sends no packet
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("10.255.255.255", 1))
+                host = probe.getsockname()[0]
+        except OSError:
+            host = socket.gethostname()
+    return f"http://{host}:{options.port}"
+
+
+def prepare_room(options: argparse.Namespace) -> None:
+    """Hand the Room's settings to the app (environment variables, inherited by replicas)
+    and print where participants join and the teacher's own link."""
+    if options.data_dir:
+        os.environ[room_config.DATA_ENV] = str(Path(options.data_dir).resolve())
+    if options.room_db:
+        os.environ[room_config.ROOM_DB_ENV] = options.room_db
+    base = public_url(options)
+    os.environ.setdefault("CNN_PLAYGROUND_PUBLIC_URL", base)
+    key_link = room_config.teacher_link(base)  # creates the key on the first launch
+    if os.environ.get(REPLICA_ENV):  # the launcher in front printed the room's addresses
+        return
+    print(f"CNN Playground: participants join the Room at {base}/room", flush=True)
+    print(f"The teacher's view (keep this link to yourself): {key_link}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     options, rest = parse_args(sys.argv[1:] if argv is None else argv)
+    prepare_room(options)
     if options.replicas > 1:
         run_replicas(options, rest)
         return

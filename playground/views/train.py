@@ -25,11 +25,17 @@ import numpy as np
 import streamlit as st
 
 from cnn_core import grids, kernels
-from cnn_core.model import CNNConfig, generated_data
+from cnn_core.model import CNNConfig
 from playground import state, training_pool, widgets
 from playground.components.grid import draw_grid
 from playground.descent_view import descent_panel
-from playground.live_training import LIVE_INTERVAL_S, LiveKeys, live_plan, live_view
+from playground.live_training import (
+    LIVE_INTERVAL_S,
+    LiveKeys,
+    generated_dataset,
+    live_plan,
+    live_view,
+)
 from playground.plain_text import md, svg
 from playground.train_charts import label_axes, mosaic_figure, percent
 from playground.train_run import (
@@ -38,7 +44,6 @@ from playground.train_run import (
     PAUSED,
     RUNNING,
     Added,
-    Dataset,
     TrainingRun,
     check_label,
     merge_added,
@@ -221,16 +226,6 @@ def settings() -> tuple[CNNConfig | None, int, str | None]:
     return config, seed, None
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _generated(n_train: int, n_test: int, grid_size: int, noise: float, seed: int) -> Dataset:
-    """The generated drawings (pure: the same arguments, the same data; st.cache_data hands
-    every session its own copy). Keyed on the data settings only, so changing the epochs or
-    the learning rate does not draw the data again."""
-    config = CNNConfig(n_train=n_train, n_test=n_test, grid_size=grid_size, noise=noise)
-    X_train, X_test, y_train, y_test = generated_data(config, seed)
-    return Dataset(X_train, y_train, X_test, y_test)
-
-
 # --- buttons ---------------------------------------------------------------------------------
 
 
@@ -242,7 +237,9 @@ def _on_train() -> None:
         ss[NOTICE] = ("error", f"These settings cannot be trained: {md(error, 300)}")
         return
     try:
-        generated = _generated(config.n_train, config.n_test, config.grid_size, config.noise, seed)
+        generated = generated_dataset(
+            config.n_train, config.n_test, config.grid_size, config.noise, seed
+        )
         data = merge_added(generated, ss[ADDED])
         # Checked here, trained in a worker process (playground/training_pool.py).
         pool = training_pool.shared_pool()

@@ -14,3 +14,15 @@ def trained_run() -> TrainingRun:
     run_ = TrainingRun(config, Dataset(X_train, y_train, X_test, y_test), seed=0)
     run_.run_to_end()
     return run_
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _room_data_dir(tmp_path_factory):
+    """Every page test's Room lives in a temporary data directory, never the project's."""
+    import os
+
+    from playground.room import config
+
+    os.environ[config.DATA_ENV] = str(tmp_path_factory.mktemp("room-data"))
+    os.environ.pop(config.ROOM_DB_ENV, None)
+    os.environ.pop(config.TEACHER_KEY_ENV, None)
