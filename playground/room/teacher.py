@@ -18,6 +18,7 @@ Session state (keys start with ``room_``):
 from __future__ import annotations
 
 import dataclasses
+import html
 import io
 import math
 
@@ -170,14 +171,13 @@ def live_wall(store: Store) -> None:
     presenter = state.presenter()
     cell, font = (14, 18) if presenter else (10, 13)
 
-    counts = st.container(horizontal=True, gap="medium")
-    for label in room.labels:
-        counts.metric(md(label), sum(sub.label == label for sub in visible), border=True)
     hidden = len(subs) - len(visible)
-    status = "🔒 locked" if room.locked else "open"
+    per_label = " · ".join(
+        f"{md(label)}: **{sum(sub.label == label for sub in visible)}**" for label in room.labels
+    )
+    status = "🔒 submissions locked" if room.locked else "submissions open"
     extra = f" · {hidden} hidden" if hidden else ""
-    counts.metric("Submissions", f"{len(visible)}", help=f"Submissions are {status}{extra}.",
-                  border=True)  # fmt: skip
+    st.markdown(f"#### {len(visible)} drawings · {per_label} · {status}{extra}")
     if room.model_version:
         st.caption(
             f"The room's network (version {room.model_version}): {md(room.model_info, 120)}."
@@ -185,7 +185,6 @@ def live_wall(store: Store) -> None:
     else:
         st.caption("No network trained for the room yet: train one below to see its verdicts.")
 
-    st.subheader("Gallery")
     if not subs:
         st.info("Waiting for the first drawing… (this page updates by itself)")
     else:
@@ -217,25 +216,21 @@ def live_wall(store: Store) -> None:
 
 
 def join_panel(room: Room, join_url: str) -> None:
-    """The link and QR code participants join with, large enough to read from the back."""
+    """The room's title, and the link and QR code participants join with: large enough to
+    read and scan from the back of the room, and short, so the gallery starts high."""
     qr = segno.make(join_url, error="m")
     buffer = io.BytesIO()
     qr.save(buffer, kind="png", scale=8, border=2)
-    size = 200 if state.presenter() else 150
+    size = 170 if state.presenter() else 130
     with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
         st.image(buffer.getvalue(), width=size)
-        with st.container():
-            st.markdown("**Join the room:** open this address or scan the code")
+        with st.container(gap="small"):
+            st.markdown(f"### {md(room.title, records.MAX_TITLE_CHARS)}: join the room")
             st.html(
                 '<div style="font-size:34px;font-weight:700;font-family:monospace;'
-                f'word-break:break-all">{_escape(join_url)}</div>'
+                f'word-break:break-all">{html.escape(join_url)}</div>'
             )
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+            st.caption("Open this address on your phone or laptop, or scan the code.")
 
 
 def _on_lock(store: Store, locked: bool) -> None:
@@ -340,7 +335,6 @@ def manage_panel(store: Store, room: Room) -> None:
 def teacher_view(store: Store, room: Room, join_url: str) -> None:
     """The whole teacher page."""
     _save_finished_run(store)
-    st.title(f"Room: {md(room.title, records.MAX_TITLE_CHARS)} · teacher's view")
     join_panel(room, join_url)
     shown = st.session_state.pop(NOTICE, None)
     if shown is not None:
