@@ -6,6 +6,7 @@
     .venv/bin/python -m bench.room arrive --sessions 40
     .venv/bin/python -m bench.room memory --sessions 100
     .venv/bin/python -m bench.room soak --sessions 100 --seconds 600
+    .venv/bin/python -m bench.room submit --sessions 40 --seconds 30
     .venv/bin/python -m bench.room draw --url http://127.0.0.1:8501   # a server you started
 
 Each participant is a websocket session speaking Streamlit's protocol
@@ -24,6 +25,9 @@ Each participant is a websocket session speaking Streamlit's protocol
 * **memory**: the server's memory with no session, with N idle sessions on the lab, and again
   some time after they left (Streamlit keeps a closed session for reconnects for a while).
 * **soak**: *draw* for a long time, printing the server's memory every 30 s.
+* **submit**: N participants on the Room submit drawings while the teacher's wall refreshes;
+  from the click to the acknowledgement, and to the drawing's tile on the wall
+  (bench/room_wall.py).
 
 Prints p50 / p95 / max per scenario, what finished, errors, and the server's memory (RSS, the
 server process and its training workers). Asserts nothing: the floors are read off the output.
@@ -404,12 +408,13 @@ def main(argv: list[str] | None = None) -> None:
         "scenario",
         nargs="?",
         default="all",
-        choices=["all", "draw", "train", "arrive", "memory", "soak"],
+        choices=["all", "draw", "train", "arrive", "memory", "soak", "submit"],
     )
     parser.add_argument("--sessions", type=int, default=None, help="participants")
     parser.add_argument("--drawers", type=int, default=10, help="train: participants drawing")
     parser.add_argument("--seconds", type=float, default=None, help="draw/soak: duration")
     parser.add_argument("--url", default=None, help="a running server (default: start one)")
+    parser.add_argument("--teacher-key", default=None, help="submit, with --url: the room's key")
     parser.add_argument("--workers", type=int, default=None, help="training workers")
     parser.add_argument("--replicas", type=int, default=None, help="app processes (launcher)")
     parser.add_argument(
@@ -426,6 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         server = StreamlitServer("playground/app.py", args=extra, stock=args.stock)
         server.wait_until_ready()
         base_url, pid = server.base_url, server.process.pid
+        args.teacher_key = (server.data_dir / "teacher_key").read_text().strip()
     else:
         base_url, pid = args.url, None
     print(f"room benchmark against {base_url} on {os.cpu_count()} cores"
@@ -458,6 +464,15 @@ async def _run(args, base_url: str, pid: int | None) -> list[str]:
         say((await scenario_arrive(base_url, args.sessions or 40)).line())
     if chosen in ("all", "train"):
         for f in await scenario_train(base_url, args.sessions or 30, args.drawers):
+            say(f.line("ms"))
+            if f.errors:
+                say(f"  first error: {f.errors[0][:300]}")
+    if chosen in ("all", "submit"):
+        from bench.room_wall import scenario_submit
+
+        for f in await scenario_submit(
+            base_url, args.sessions or 40, args.seconds or 30, args.teacher_key, Figures
+        ):
             say(f.line("ms"))
             if f.errors:
                 say(f"  first error: {f.errors[0][:300]}")

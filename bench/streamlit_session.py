@@ -12,7 +12,8 @@ The protobuf classes are the ones Streamlit ships, so client and server cannot d
         run.component("lab_maps1")                      # that element's JSON data
 
 Only what the benchmark needs is implemented: components' JSON state (the drawing grid),
-buttons, and reading elements' JSON and text. Times are `time.perf_counter()` seconds.
+buttons, widgets' states sent together (`send`), and reading elements' JSON and text.
+Times are `time.perf_counter()` seconds.
 """
 
 from __future__ import annotations
@@ -167,6 +168,12 @@ class StreamlitSession:
         return await self._rerun(
             page_name="", fragment_id="", widgets={key: ("trigger_value", True)}
         )
+
+    async def send(self, widgets: dict[str, tuple[str, Any]], fragment_id: str = "") -> Run:
+        """Several widgets' states at once, as the browser sends them with an interaction:
+        {key: (kind, value)}, kind being the WidgetState field ("string_value",
+        "trigger_value", "json_value", ...)."""
+        return await self._rerun(page_name="", fragment_id=fragment_id, widgets=widgets)
 
     async def rerun_fragment(self, fragment_id: str) -> Run:
         """What a fragment's `run_every` timer asks for."""

@@ -23,10 +23,15 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def room_url():
+def room_server():
     server = StreamlitServer("playground/app.py", args=["--workers", "1"]).wait_until_ready()
-    yield server.base_url
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def room_url(room_server):
+    return room_server.base_url
 
 
 async def _draw(person: Participant, strokes: int) -> None:
@@ -98,3 +103,16 @@ def test_two_replicas_behind_the_proxy_keep_every_session_whole():
     while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in family):
         time.sleep(0.2)
     assert not [pid for pid in family if Path(f"/proc/{pid}").exists()]
+
+
+def test_submissions_reach_the_teachers_wall_each_once_and_attributed(room_server, room_url):
+    """The benchmark's `submit` scenario, small: participants submit while the teacher's wall
+    refreshes; every drawing is acknowledged and appears on the wall under its author's name."""
+    from bench.room import Figures
+    from bench.room_wall import scenario_submit
+
+    key = (room_server.data_dir / "teacher_key").read_text().strip()
+    submitted, visible = aio.run(scenario_submit(room_url, 3, 6.0, key, Figures))
+    assert submitted.errors == [] and visible.errors == []
+    assert len(submitted.latencies) >= 3
+    assert visible.name.endswith(f"{len(submitted.latencies)} of {len(submitted.latencies)} seen")

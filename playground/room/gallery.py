@@ -45,14 +45,17 @@ def drawing_html(sub: Submission, cell_px: int) -> str:
     )
 
 
-def tile(number: int, sub: Submission, verdict: Verdict | None, cell_px: int, font_px: int) -> str:
-    """One drawing's tile: the drawing, "#n label · name", and the network's answer."""
+def tile(
+    number: int | None, sub: Submission, verdict: Verdict | None, cell_px: int, font_px: int
+) -> str:
+    """One drawing's tile: the drawing, "#n label · name" (no "#n" if number is None), and
+    the network's answer."""
     classes = ["room-tile"]
     if verdict is not None and not verdict.right:
         classes.append("wrong")
     if sub.hidden:
         classes.append("hidden")
-    who = f"#{number} {shorten(sub.label, 12)}"
+    who = shorten(sub.label, 12) if number is None else f"#{number} {shorten(sub.label, 12)}"
     if sub.name:
         who += f" · {shorten(sub.name, 14)}"
     if verdict is None:
@@ -76,10 +79,13 @@ def gallery_html(
     subs: Sequence[Submission],
     said: dict[str, Verdict],
     *,
-    numbers: dict[str, int],
+    numbers: dict[str, int] | None = None,
     cell_px: int = 10,
     font_px: int = 13,
 ) -> str:
     """The tiles of `subs` in order. numbers: {submission id: the #n shown on its tile}."""
-    tiles = "".join(tile(numbers[sub.id], sub, said.get(sub.id), cell_px, font_px) for sub in subs)
+    numbers = numbers or {}
+    tiles = "".join(
+        tile(numbers.get(sub.id), sub, said.get(sub.id), cell_px, font_px) for sub in subs
+    )
     return f'{_CSS}<div class="room-gallery">{tiles}</div>'

@@ -133,11 +133,9 @@ def your_drawings(store: Store, me: str) -> None:
         st.caption("Nothing submitted yet.")
         return
     said: dict[str, Verdict] = room_verdicts(store)[1]
-    everyone = store.submissions()
-    numbers = {sub.id: i + 1 for i, sub in enumerate(everyone)}
     for sub in mine:
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            st.html(gallery_html([sub], said, numbers=numbers, cell_px=8, font_px=14))
+            st.html(gallery_html([sub], said, cell_px=8, font_px=14))
             st.button(
                 "Withdraw", key=f"room_withdraw_{sub.id}", on_click=_on_withdraw,
                 args=(store, sub.id), help="Take this drawing out of the room",

@@ -13,6 +13,8 @@ Session state (keys start with ``room_``):
     room_train_mode          : "room" (the room's drawings alone) or "both" (with the
                                generated drawings)
     room_teacher_notice      : (kind, text) for the next run
+    room_wall_submissions, room_wall_gallery : what the wall last read and drew, reused
+                               while the store's change counter stands still
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ LIVE = LiveKeys(run=RUN, load="room_live_load", chart="room_curves")
 SAVED = "room_saved_run"
 MODE = "room_train_mode"
 NOTICE = "room_teacher_notice"
+SUBMISSIONS = "room_wall_submissions"  # (change counter, submissions) last read
+GALLERY = "room_wall_gallery"  # ((change counter, network version, presenter), its HTML)
 GALLERY_REFRESH_S = 2.0
 MAX_FOOLED_SHOWN = 12
 # Training on the room alone: about as many steps as the Train page's default run, however
@@ -160,11 +164,21 @@ def training_panel(store: Store) -> None:
 # --- the live wall --------------------------------------------------------------------------
 
 
+def _submissions_now(store: Store, changes: int) -> list[Submission]:
+    """The room's submissions, read again only when the change counter moved."""
+    cached = st.session_state.get(SUBMISSIONS)
+    if cached is None or cached[0] != changes:
+        cached = (changes, store.submissions())
+        st.session_state[SUBMISSIONS] = cached
+    return cached[1]
+
+
 def live_wall(store: Store) -> None:
     """Counts, the gallery with verdicts, the drawings that fool the network, and the
     confusion matrix. A fragment the browser reruns every GALLERY_REFRESH_S seconds."""
     room = store.room()
-    subs = store.submissions()
+    changes = store.changes()
+    subs = _submissions_now(store, changes)
     classes, said = room_verdicts(store)
     visible = [sub for sub in subs if not sub.hidden]
     numbers = {sub.id: i + 1 for i, sub in enumerate(subs)}
@@ -188,7 +202,13 @@ def live_wall(store: Store) -> None:
     if not subs:
         st.info("Waiting for the first drawing… (this page updates by itself)")
     else:
-        st.html(gallery_html(subs, said, numbers=numbers, cell_px=cell, font_px=font))
+        cached = st.session_state.get(GALLERY)
+        wanted = (changes, room.model_version, presenter)
+        if cached is None or cached[0] != wanted:  # the room changed: build the tiles anew
+            cached = (wanted, gallery_html(subs, said, numbers=numbers, cell_px=cell,
+                                           font_px=font))  # fmt: skip
+            st.session_state[GALLERY] = cached
+        st.html(cached[1])
 
     if said:
         st.subheader("Fool the network")
