@@ -17,6 +17,7 @@ import json
 import random
 import re
 import time
+from urllib.parse import parse_qsl
 
 import numpy as np
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -36,6 +37,7 @@ class Submitter:
         self.rng = np.random.default_rng(index)
         self.rev = 0
         self.sent: list[float] = []  # when each submission was clicked, in order
+        self.acknowledged: list[tuple[str, np.ndarray]] = []  # (label, grid) the page confirmed
 
     async def join(self) -> None:
         await self.session.__aenter__()
@@ -61,7 +63,13 @@ class Submitter:
         if run.exception or not any("Submitted as" in t for t in run.texts()):
             self.sent.pop()
             raise RuntimeError(run.exception[:200] or "no 'Submitted as' in the reply")
+        self.acknowledged.append((label, grid))
         return run.finished - clicked
+
+    @property
+    def participant_id(self) -> str:
+        """The id the page gave this participant (it writes it to the address: ?me=…)."""
+        return dict(parse_qsl(self.session.query_string)).get("me", "")
 
 
 async def watch_wall(wall: StreamlitSession, people: dict[str, Submitter], visible: list,

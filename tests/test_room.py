@@ -9,6 +9,8 @@ meanwhile, and nobody else's page shows a model or numbers that are not theirs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import time
 from pathlib import Path
 
@@ -116,3 +118,50 @@ def test_submissions_reach_the_teachers_wall_each_once_and_attributed(room_serve
     assert submitted.errors == [] and visible.errors == []
     assert len(submitted.latencies) >= 3
     assert visible.name.endswith(f"{len(submitted.latencies)} of {len(submitted.latencies)} seen")
+
+
+def test_a_server_killed_mid_rush_keeps_every_acknowledged_submission(tmp_path):
+    """Participants submit as fast as the page answers; the server gets SIGKILL in the middle;
+    every drawing a participant's page acknowledged ("Submitted as …") is in the store."""
+    from bench.room_wall import Submitter
+    from playground.room.records import submission_id
+    from playground.room.store import open_store
+
+    data_dir = tmp_path / "data"
+    server = StreamlitServer(
+        "playground/app.py", args=["--workers", "1"], env={"CNN_PLAYGROUND_DATA": str(data_dir)}
+    ).wait_until_ready()
+    people = [Submitter(server.base_url, i) for i in range(6)]
+
+    async def rush():
+        await asyncio.gather(*(p.join() for p in people))
+
+        async def submit_until_killed(person):
+            with contextlib.suppress(Exception):  # the server dies under it
+                for n in range(25):
+                    await person.submit("XO"[n % 2])
+
+        async def kill_when_busy():
+            while sum(len(p.acknowledged) for p in people) < 30:
+                await asyncio.sleep(0.02)
+            server.process.send_signal(signal.SIGKILL)
+
+        await asyncio.gather(kill_when_busy(), *(submit_until_killed(p) for p in people))
+        for p in people:
+            await p.session.close()
+
+    try:
+        aio.run(rush())
+    finally:
+        server.stop()
+    assert server.process.returncode == -signal.SIGKILL
+    store = open_store(str(data_dir))
+    kept = {s.id for s in store.submissions()}
+    store.close()
+    acknowledged = {
+        submission_id(person.participant_id, label, grid)
+        for person in people
+        for label, grid in person.acknowledged
+    }
+    assert len(acknowledged) >= 30
+    assert acknowledged <= kept
