@@ -89,15 +89,25 @@ class StreamlitServer:
             launch = [sys.executable, "-m", "playground.serve"]
         else:
             launch = [sys.executable, "-m", "streamlit", "run", str(app)]
+        # Two cores are shared: no file watcher, no reruns on save. The launcher sets these
+        # itself (the README's launch is what is measured); stock Streamlit gets them here.
+        quiet = (
+            []
+            if launch[-1] == "playground.serve"
+            else [
+                "--server.fileWatcherType",
+                "none",
+                "--server.runOnSave",
+                "false",
+            ]
+        )
         command = [
             *launch,
             "--server.headless", "true",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false",
-            # Two cores are shared: no file watcher, no reruns on save.
-            "--server.fileWatcherType", "none",
-            "--server.runOnSave", "false",
+            *quiet,
             *args,
         ]  # fmt: skip
         self._log = self.log_path.open("w")
