@@ -19,8 +19,6 @@ Session state (all keys start with ``lab_``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import streamlit as st
 
@@ -41,6 +39,7 @@ from playground import links, state, widgets
 from playground.components.grid import current_grid, draw_grid
 from playground.components.maps import escape, map_panel, show_maps
 from playground.plain_text import md
+from playground.views.lab_types import KernelRow, Maps, Settings
 
 GRID = "lab_grid"
 MAX_KERNELS = links.MAX_KERNELS
@@ -75,32 +74,6 @@ MAP_CAPTIONS_HTML = {
     "pool": "Pooling: subsampling from m by m pixels into 1 pixel ({mode}). Fewer numbers, "
     "and a feature that moves a little still lands in the same cell: shift invariance.",
 }
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The sidebar's choices, as ``cnn_core`` takes them."""
-
-    padding: str | int = "same"
-    stride: int = 1
-    t: float = 0.0
-    pool_mode: str = "max"
-    p: float = 2.0
-    pool_size: int = 2
-    pool_stride: int | None = None  # None: the pool size (windows side by side)
-    n_kernels: int = 1
-
-
-@dataclass
-class Maps:
-    """One kernel's results; ``error`` says which stage could not be computed and why."""
-
-    kernel: np.ndarray  # (k, k)
-    name: str
-    feature: np.ndarray | None = None  # (oh, ow)
-    thresholded: np.ndarray | None = None  # (oh, ow)
-    pooled: np.ndarray | None = None  # (ph, pw)
-    error: str | None = None
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -300,16 +273,6 @@ def _pool_label(s: Settings) -> str:
     name = {"max": "max", "avg": "average", "lp": f"L{format_number(s.p)}"}[s.pool_mode]
     stride = "" if s.pool_stride in (None, s.pool_size) else f", stride {s.pool_stride}"
     return f"{name} {s.pool_size}×{s.pool_size}{stride}"
-
-
-@dataclass(frozen=True)
-class KernelRow:
-    """What the page shows for one kernel: a heading, its maps (``map_panel``s), a warning."""
-
-    n: int
-    heading: tuple[str, str]
-    panels: list[dict]
-    warning: str | None
 
 
 def kernel_row(n: int, maps: Maps, image_shape, s: Settings, cell_px: int) -> KernelRow:
