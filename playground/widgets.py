@@ -9,7 +9,8 @@ Every page draws its maps with these, so a 3 looks like a 3 everywhere:
 * ``kernel_editor(key, default)`` is a grid of text boxes; a bad cell is named in a message and
   the last good kernel is kept, so the page never computes with garbage.
 * ``init_grid`` / ``set_grid`` / ``grid_toolbar`` keep a drawing in session state with the
-  revision number the drawing component needs (see DESIGN.md, the stale-state trap).
+  revision number the drawing component needs (the component's docstring says why: without
+  it, the browser's last stroke would come back after Clear).
 
 Nothing here computes a convolution: the numbers come from ``cnn_core``.
 """

@@ -1,7 +1,8 @@
-"""The lecture deck's tables, typed from ``lecture/cnn_lecture_slides.txt``: the tests'
+"""The lecture deck's tables, typed from the slides (the deck *Convolutional Neural
+Networks*: the X/O example, the diagonal kernel, the 6×6 and 8×8 maps): the tests'
 independent truth, not the code's output. One place, so every test checks the same numbers.
 
-The deck has one misprinted cell (DESIGN.md): its valid 6×6 map shows -2 at row 3, column 3
+The deck has one misprinted cell: its valid 6×6 map shows -2 at row 3, column 3
 and its same-padded 8×8 map shows -2 at row 4, column 4 (1-based; the same window). The true
 value is 0; the tables are typed as printed and that one cell is corrected explicitly, so the
 correction is visible here.

@@ -23,6 +23,7 @@ Every test in this folder is marked ``e2e`` and skipped, with the reason, when
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,10 @@ from playwright.sync_api import Locator, Page, expect
 from playground.local_server import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 
 ROOT = Path(__file__).resolve().parents[2]
+# Screenshots for a person to look at: $CNN_PLAYGROUND_SHOTS, or a new temporary directory
+# per test run (its path is printed at the end of the run).
+SHOTS = Path(os.environ.get("CNN_PLAYGROUND_SHOTS") or tempfile.mkdtemp(prefix="cnn-shots-"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 VIEWPORT = {"width": 1280, "height": 720}  # a projector
 RERUN_TIMEOUT_MS = 15_000
 # Assertions retry this long before failing: a shared 2-core machine can take several seconds
@@ -55,6 +60,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.e2e)
         if not CHROMIUM.exists():
             item.add_marker(no_browser)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if any(SHOTS.iterdir()):
+        terminalreporter.write_line(f"browser-test screenshots: {SHOTS}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,14 +13,13 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import cell, drag, goto, grid_locator, grid_values, wait_for_rerun
+from tests.e2e.conftest import SHOTS, cell, drag, goto, grid_locator, grid_values, wait_for_rerun
 
 pytestmark = pytest.mark.e2e
 
 DEMO = Path(__file__).parent / "apps" / "grid_demo.py"
 GRID = "demo_grid"
 MIRROR = "demo_mirror"
-SHOTS = Path("/tmp/shots")
 
 X8 = [
     "10000001",
@@ -58,7 +57,6 @@ def demo(page: Page, demo_url: str) -> Page:
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"grid_{name}.png"))
 
 

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cnn_core.model import CNNClassifier, CNNConfig
-from tests.e2e.conftest import APP_IDLE, goto, wait_for_rerun
+from tests.e2e.conftest import APP_IDLE, SHOTS, goto, wait_for_rerun
 
 pytestmark = pytest.mark.e2e
 
@@ -82,11 +82,11 @@ def test_markdown_and_html_labels_stay_text_and_fetch_nothing(
     network = page.locator('[data-testid="stPlotlyChart"]').last
     network.scroll_into_view_if_needed()
     expect(network.locator("text", has_text=LABELS[2]).first).to_be_attached()
-    page.screenshot(path="/tmp/shots/hostile-inside.png", full_page=True)
+    page.screenshot(path=str(SHOTS / "hostile-inside.png"), full_page=True)
 
     _open_page(page, "Same?")
     expect(page.get_by_text("The trained model says A is")).to_be_visible()
-    page.screenshot(path="/tmp/shots/hostile-same.png", full_page=True)
+    page.screenshot(path=str(SHOTS / "hostile-same.png"), full_page=True)
 
     # A learner's own label, typed into the Train page.
     _open_page(page, "Train")
@@ -94,7 +94,7 @@ def test_markdown_and_html_labels_stay_text_and_fetch_nothing(
     page.get_by_role("button", name="Add", exact=True).click()
     wait_for_rerun(page, page.get_by_text("Added your drawing as"))
     expect(page.get_by_text("Added your drawing as [a](//e.co)")).to_be_visible()
-    page.screenshot(path="/tmp/shots/hostile-train.png", full_page=True)
+    page.screenshot(path=str(SHOTS / "hostile-train.png"), full_page=True)
 
     assert _links_and_images_to_outside(page) == []
     for name in ("Inside the network", "Same?"):

@@ -1,12 +1,11 @@
 """The Convolution lab in real Chromium, driven with the mouse and keyboard as a person does.
 
 Numbers are read from what the browser draws (the text in each cell of each map) and compared
-with the deck's tables or with ``cnn_core``. Screenshots go to /tmp/shots/lab_*.png.
+with the deck's tables or with ``cnn_core``. Screenshots go to the run's screenshot folder
+(conftest.SHOTS), lab_*.png.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,15 +13,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from cnn_core import conv2d, grids, kernels, pool2d, threshold
 from playground.widgets import cell_text
-from tests.e2e.conftest import APP_IDLE, cell, drag, goto, grid_values, wait_for_rerun
+from tests.e2e.conftest import APP_IDLE, SHOTS, cell, drag, goto, grid_values, wait_for_rerun
 
 pytestmark = pytest.mark.e2e
 
 GRID = "lab_draw"
-SHOTS = Path("/tmp/shots")
 DIAGONAL = kernels.preset("deck diagonal /")  # the deck's kernel, the lab's default
 
-# The deck's same-padded map of the O (its misprinted cell, row 4 column 4, is 0: DESIGN.md)
+# The deck's same-padded map of the O (its misprinted cell, row 4 column 4, is 0: tests/deck.py)
 # and its pooled map, as the slides print them.
 DECK_SAME_ROWS = [
     "0 0 -1 -2 0 1 0 0",
@@ -73,7 +71,6 @@ def expect_maps(page: Page, image: np.ndarray, kernel=DIAGONAL, t: float = 0.0) 
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"lab_{name}.png"))
 
 

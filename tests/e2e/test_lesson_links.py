@@ -2,7 +2,7 @@
 
 Driven with the mouse as a person does: Next through every step, paint on a grid, copy the
 address bar into a second browser (a new context: no shared cookies or session), toggle
-presenter mode. Screenshots go to /tmp/shots/lesson-*.png to be looked at.
+presenter mode. Screenshots go to the run's screenshot folder (conftest.SHOTS), lesson-*.png.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from playground.lesson_steps import STEPS
 from tests.e2e.conftest import (
     APP_IDLE,
     RERUN_TIMEOUT_MS,
+    SHOTS,
     cell,
     drag,
     goto,
@@ -28,7 +29,6 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path("/tmp/shots")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 O8 = [
     "00000000",
@@ -43,7 +43,6 @@ O8 = [
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"lesson-{name}.png"))
 
 

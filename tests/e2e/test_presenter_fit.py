@@ -3,22 +3,17 @@ see together is on the first screen, without scrolling (checked by bounding boxe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import APP_IDLE, goto, grid_locator, wait_for_rerun
+from tests.e2e.conftest import APP_IDLE, SHOTS, goto, grid_locator, wait_for_rerun
 
 pytestmark = pytest.mark.e2e
-
-SHOTS = Path("/tmp/shots")
 
 
 def presenter_on_a_wall(page: Page, url: str) -> None:
     """Open ``url``, switch presenter mode on and collapse the sidebar, as a teacher would."""
     assert page.viewport_size == {"width": 1280, "height": 720}
-    SHOTS.mkdir(parents=True, exist_ok=True)
     goto(page, url)
     page.locator('[data-testid="stSidebar"]').get_by_text("Presenter mode").click()
     wait_for_rerun(page, lambda: expect(page.locator("h1, h2, h3").first).to_be_visible())

@@ -3,13 +3,11 @@ phone) draw, submit, train and fool the network, and a server restart loses noth
 
 One test walks the whole workshop, as the steps depend on each other; screenshots of the
 teacher's wall (1280×720, presenter mode) and of a participant's phone (390×844) are saved
-for a person to look at (in $CNN_PLAYGROUND_SHOTS, default a temporary directory).
+for a person to look at (conftest.SHOTS).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,11 +15,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from cnn_core import grids
 from playground.local_server import StreamlitServer
-from tests.e2e.conftest import APP_IDLE, cell, drag, goto, wait_for_rerun
+from tests.e2e.conftest import APP_IDLE, SHOTS, cell, drag, goto, wait_for_rerun
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(os.environ.get("CNN_PLAYGROUND_SHOTS") or tempfile.mkdtemp(prefix="room-shots-"))
 WALL = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
 GALLERY_WAIT_MS = 20_000  # the wall refreshes every 2 s; a busy 2-core machine is slower

@@ -3,13 +3,12 @@
 "Same?": the page opens on the deck's numbers; a click on drawing A (its copy B follows) and
 a click on drawing B (B becomes the learner's own) update the match counts to cnn_core's.
 "Inside the network": picking an output neuron frames its row of the weight matrix and its
-window on the input, and writes its sum out. Screenshots go to /tmp/shots/.
+window on the input, and writes its sum out. Screenshots go to the run's screenshot folder.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +18,7 @@ from cnn_core import conv_trace, grids, kernels
 from cnn_core.compare import compare_drawings
 from tests.e2e.conftest import (
     RERUN_TIMEOUT_MS,
+    SHOTS,
     cell,
     goto,
     grid_locator,
@@ -28,12 +28,10 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path("/tmp/shots")
 DECK_KERNEL = kernels.preset("deck diagonal /")
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import cell, drag, goto, grid_locator, grid_values, wait_for_rerun
+from tests.e2e.conftest import SHOTS, cell, drag, goto, grid_locator, grid_values, wait_for_rerun
 
 GRID = "train_draw"
-SHOTS = Path("/tmp/shots")
 FINISHED_TIMEOUT_MS = 120_000
 EMPTY8 = ["0" * 8] * 8
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"train_e2e_{name}.png"))
 
 
