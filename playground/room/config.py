@@ -3,7 +3,8 @@
 The launcher (`python -m playground.serve --data-dir DIR --room-db URL`) passes its choices
 to the app through environment variables, which also work on their own:
 
-    CNN_PLAYGROUND_DATA         the data directory (default: data/ in the project)
+    CNN_PLAYGROUND_DATA         the data directory (default: data/ in the project; for an
+                                installed package ~/.local/share/cnn-playground)
     CNN_PLAYGROUND_ROOM_DB      a PostgreSQL URL for the room (default: SQLite in the data dir)
     CNN_PLAYGROUND_TEACHER_KEY  the teacher's key (default: made once, kept in the data dir)
 
@@ -22,7 +23,19 @@ from pathlib import Path
 DATA_ENV = "CNN_PLAYGROUND_DATA"
 ROOM_DB_ENV = "CNN_PLAYGROUND_ROOM_DB"
 TEACHER_KEY_ENV = "CNN_PLAYGROUND_TEACHER_KEY"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+_PROJECT = Path(__file__).resolve().parents[2]
+
+
+def _default_data_dir() -> Path:
+    """data/ in a checkout of the project; in an installed package (no pyproject.toml beside
+    it) the user's data folder, never site-packages."""
+    if (_PROJECT / "pyproject.toml").is_file():
+        return _PROJECT / "data"
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "cnn-playground"
+
+
+DEFAULT_DATA_DIR = _default_data_dir()
 KEY_FILE = "teacher_key"
 MIN_KEY_CHARS = 16
 
