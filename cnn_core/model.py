@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnn_core._checks import describe
+from cnn_core._checks import as_real, describe
 from cnn_core.data import make_xo_split
 from cnn_core.kernels import preset
 from cnn_core.layers import (
@@ -221,16 +221,10 @@ def _check_int(name, value, low, high):
         raise ValueError(f"{name} must be between {low} and {high}, got {describe(value)}")
 
 
-def _finite(value) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int beyond float's range
-        return False
-
-
 def _check_number(name, value, low, high, *, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
+    if not isinstance(value, int | float):  # a configuration holds Python numbers only
         raise ValueError(f"{name} must be a finite number, got {describe(value)}")
+    as_real(value, name)  # finite, not a bool, within a float's range
     if (value <= low if low_open else value < low) or (
         value >= high if high_open else value > high
     ):
