@@ -195,15 +195,26 @@ def resize_canvas(grid, size) -> np.ndarray:
     When the difference is odd the extra row/column is at the bottom/right: added there when
     padding, cut there when cropping (so growing then shrinking back gives the grid back).
     """
-    grid = as_grid(grid)
+    return resize_centred(as_grid(grid), size).astype(int)
+
+
+def resize_centred(values, size) -> np.ndarray:
+    """Any (H, W) array centred on a ``size``×``size`` one, padded with 0 or cropped, as
+    ``resize_canvas`` does for drawings (a kernel grown or shrunk about its centre, too).
+
+    values : (H, W) numbers -> (size, size) array of the same dtype
+    """
+    values = np.asarray(values)
+    if values.ndim != 2:
+        raise ValueError(f"values must be a 2-D array, got shape {values.shape}")
     size = _checks.as_int(size, "size", minimum=1)
-    canvas = np.zeros((size, size), dtype=int)
-    h, w = grid.shape
-    # Where the old grid starts in the new canvas (negative: the old grid is cropped).
+    canvas = np.zeros((size, size), dtype=values.dtype)
+    h, w = values.shape
+    # Where the old array starts in the new one (negative: the old array is cropped).
     top, left = _centre_offset(h, size), _centre_offset(w, size)
     r0, c0 = max(top, 0), max(left, 0)
     r1, c1 = min(top + h, size), min(left + w, size)
-    canvas[r0:r1, c0:c1] = grid[r0 - top : r1 - top, c0 - left : c1 - left]
+    canvas[r0:r1, c0:c1] = values[r0 - top : r1 - top, c0 - left : c1 - left]
     return canvas
 
 

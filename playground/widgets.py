@@ -435,13 +435,7 @@ def _current(key: str) -> np.ndarray:
 def _on_size(key: str) -> None:
     """Grow or shrink the kernel about its centre, keeping the numbers that still fit."""
     ss = st.session_state
-    new = int(ss[_k(key, "size_pick")])
-    old = _current(key)
-    out = np.zeros((new, new))
-    n = min(new, old.shape[0])
-    so, sn = (old.shape[0] - n) // 2, (new - n) // 2
-    out[sn : sn + n, sn : sn + n] = old[so : so + n, so : so + n]
-    _load_kernel(key, out, CUSTOM)
+    _load_kernel(key, grids.resize_centred(_current(key), int(ss[_k(key, "size_pick")])), CUSTOM)
     ss[_k(key, "preset")] = CUSTOM
 
 

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from cnn_core import grids
 from cnn_core.grids import (
     DECK_DOT_IMAGE,
     DECK_DOT_KERNEL,
@@ -305,3 +306,16 @@ def test_bad_input_raises_value_error_naming_the_argument(call, fragment):
     with pytest.raises(ValueError) as caught:
         call()
     assert fragment in str(caught.value)
+
+
+def test_resize_centred_grows_and_shrinks_any_array_about_its_centre():
+    kernel = np.arange(1, 26, dtype=float).reshape(5, 5) / 10
+    small = grids.resize_centred(kernel, 3)
+    np.testing.assert_array_equal(small, kernel[1:4, 1:4])
+    assert small.dtype == kernel.dtype
+    big = grids.resize_centred(small, 4)  # the extra row and column go bottom and right
+    np.testing.assert_array_equal(big[:3, :3], small)
+    assert not big[3].any() and not big[:, 3].any()
+    np.testing.assert_array_equal(grids.resize_centred(big, 3), small)
+    with pytest.raises(ValueError, match="2-D"):
+        grids.resize_centred(np.zeros(3), 3)
