@@ -55,10 +55,10 @@ if str(ROOT) not in sys.path:
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from bench.local_server import StreamlitServer  # noqa: E402
 from bench.streamlit_session import StreamlitSession  # noqa: E402
 from cnn_core import conv2d, pool2d, threshold  # noqa: E402
 from cnn_core.kernels import preset  # noqa: E402
-from playground.local_server import StreamlitServer  # noqa: E402
 
 STROKE_EVERY_S = 2.0
 LAB_GRID, LAB_MAPS = "lab_draw", "lab_maps1"

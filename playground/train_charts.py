@@ -3,7 +3,7 @@
 Plain dicts, not `go.Figure`: they are about twice as fast to build and send, and the curves
 are redrawn several times a second while the network trains. Loss and accuracy share one
 figure (two panels side by side): one plotly chart costs the browser about half as much per
-redraw as two (measured with playground/train_bench.py's sampler). Nothing here computes a
+redraw as two (measured with bench/train_page.py's sampler). Nothing here computes a
 model number; every value comes from `cnn_core` and is only drawn.
 """
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.local_server import StreamlitServer
 from bench.room import Figures, Participant, _family, _open_train_page, _train_once
 from bench.streamlit_session import StreamlitSession
-from playground.local_server import StreamlitServer
 from tests import aio
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ It opens on the lecture's worked example (the 8×8 O, the diagonal kernel, "same
 threshold 0, 2×2 max pooling) and every number follows any change. Every number comes from
 ``cnn_core``; this page only draws. The maps are drawn as HTML by ``components.maps`` (plotly
 would cost the browser 15–45 ms per map on every click) and a stroke on the drawing reruns
-only the ``live`` fragment; ``playground/bench_browser.py`` measures a click.
+only the ``live`` fragment; ``bench/browser.py`` measures a click.
 
 Session state (all keys start with ``lab_``):
     lab_grid, lab_grid_rev : the drawing (H, W) of 0/1 and its revision (see widgets.set_grid)

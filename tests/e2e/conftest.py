@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from playground.local_server import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, StreamlitServer
+from bench.local_server import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 
 ROOT = Path(__file__).resolve().parents[2]
 # Screenshots for a person to look at: $CNN_PLAYGROUND_SHOTS, or a new temporary directory

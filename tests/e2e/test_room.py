@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench.local_server import StreamlitServer
 from cnn_core import grids
-from playground.local_server import StreamlitServer
 from tests.e2e.conftest import APP_IDLE, SHOTS, cell, drag, goto, wait_for_rerun
 
 pytestmark = pytest.mark.e2e

@@ -2,7 +2,7 @@
 see "X"; pause a long run mid-way and see it stay paused.
 
 The figures a browser run gives (training wall time, chart updates) are printed, not
-asserted: the machine is shared. `python -m playground.train_bench` measures them properly.
+asserted: the machine is shared. `python -m bench.train_page` measures them properly.
 """
 
 from __future__ import annotations

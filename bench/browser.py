@@ -4,10 +4,10 @@ Measures, in one run and in Debian's Chromium, the time from a click on a cell o
 grid to the moment every heatmap of the Convolution lab (feature map, thresholded map, pooled
 map, the step-through panels, the 3-D convolution panels) shows the numbers ``cnn_core``
 computes for the new drawing; and the same measurement on a bare Streamlit page (the same
-drawing grid and one text element, ``bench_bare_app.py``). Prints the median of ≥ 20 clicks for
+drawing grid and one text element, ``bench/bare_app.py``). Prints the median of ≥ 20 clicks for
 both, their ratio, and where the lab's time goes.
 
-    .venv/bin/python playground/bench_browser.py [--clicks 40] [--rounds 4]
+    .venv/bin/python -m bench.browser [--clicks 40] [--rounds 4]
 
 Timing happens inside the page: ``performance.now()`` at the pointer-up that ends the click
 (the grid sends its state on pointer-up), and again when a MutationObserver first sees the text
@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.local_server import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 from cnn_core import (  # noqa: E402
     conv2d,
     conv_trace,
@@ -48,7 +49,6 @@ from cnn_core import (  # noqa: E402
     pool2d,
     threshold,
 )
-from playground.local_server import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 from playground.widgets import cell_text  # noqa: E402
 
 IDLE = APP_IDLE
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     servers = []
     try:
         servers.append(StreamlitServer("playground/app.py").wait_until_ready())
-        servers.append(StreamlitServer("playground/bench_bare_app.py").wait_until_ready())
+        servers.append(StreamlitServer("bench/bare_app.py").wait_until_ready())
         lab_url, bare_url = (server.base_url for server in servers)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

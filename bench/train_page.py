@@ -1,8 +1,8 @@
 """Benchmark of the Train page in a real browser: how often the charts update during training,
 and how long the default training takes on the page. Prints figures; asserts nothing.
 
-    .venv/bin/python -m playground.train_bench                 # starts its own server
-    .venv/bin/python -m playground.train_bench --url http://127.0.0.1:8501 --repeats 5
+    .venv/bin/python -m bench.train_page                 # starts its own server
+    .venv/bin/python -m bench.train_page --url http://127.0.0.1:8501 --repeats 5
 
 What is measured, in Chromium (Debian's, headless) with the page at 1280×720:
   * wall time: from the click on Train to the "Finished" message on screen (browser clock);
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script, the project root is not on the path
     sys.path.insert(0, str(ROOT))
 
-from playground.local_server import (  # noqa: E402
+from bench.local_server import (  # noqa: E402
     APP_IDLE,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -1,7 +1,7 @@
 """The bare page the browser benchmark compares the lab with: the same drawing grid and one text
 element that shows the new numbers (the inked cells) after each click.
 
-Run by ``playground/bench_browser.py``; not part of the app's navigation.
+Run by ``bench/browser.py``; not part of the app's navigation.
 """
 
 import sys

@@ -1,7 +1,7 @@
 """Serve a Streamlit app on this machine and drive it in Debian's Chromium.
 
 Shared by the browser tests (tests/e2e/conftest.py) and the browser benchmarks
-(bench_browser.py, train_bench.py), so all of them start the app and the browser the same way.
+(bench/browser.py, bench/train_page.py), so all of them start the app and the browser the same way.
 Playwright's own browser download is not available here; Debian's chromium is.
 """
 
