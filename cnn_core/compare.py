@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnn_core import _checks, grids
-from cnn_core.ops import conv2d, pool2d, threshold
+from cnn_core import _checks, grids, pipeline
+from cnn_core.pipeline import PipelineSettings
 
 
 @dataclass(frozen=True)
@@ -83,19 +83,6 @@ def match_map(a, b) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class PipelineSettings:
-    """The feature pipeline: convolution, threshold, pooling (the deck's defaults)."""
-
-    padding: str | int = "same"
-    stride: int = 1
-    t: float = 0.0  # threshold: keep values > t
-    pool_size: int = 2
-    pool_stride: int | None = None  # None: = pool_size
-    pool_mode: str = "max"
-    p: float = 2.0  # exponent of "lp" pooling
-
-
-@dataclass(frozen=True)
 class FeatureMaps:
     """One drawing after each stage, one 2-D map per kernel (kernels may differ in size)."""
 
@@ -125,15 +112,8 @@ def feature_maps(grid, kernels, settings: PipelineSettings | None = None) -> Fea
     """Convolve ``grid`` (H, W) with each kernel, threshold, pool (``settings``)."""
     settings = settings or PipelineSettings()
     image = _checks.as_array(grid, "grid", (2,), shape_hint="a 2-D drawing (H, W)")
-    convolved = tuple(
-        conv2d(image, kernel, settings.padding, settings.stride)
-        for kernel in as_kernel_list(kernels)
-    )
-    thresholded = tuple(threshold(fmap, settings.t) for fmap in convolved)
-    pooled = tuple(
-        pool2d(fmap, settings.pool_size, settings.pool_stride, settings.pool_mode, settings.p)
-        for fmap in thresholded
-    )
+    each = [pipeline.maps(image, kernel, settings) for kernel in as_kernel_list(kernels)]
+    convolved, thresholded, pooled = (tuple(stage) for stage in zip(*each, strict=True))
     return FeatureMaps(convolved, thresholded, pooled)
 
 

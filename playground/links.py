@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnn_core.ops import conv_output_shape, pool_output_shape
+from cnn_core.pipeline import PipelineSettings
 from cnn_core.untrusted import shorten
 from playground.plain_text import md
 
@@ -437,7 +438,12 @@ _RESTORED = "links_restored"  # set once the first run of the session has read t
 # --- the lab's session keys (documented at the top of views/lab.py) --------------------------
 LAB_GRID = "lab_grid"
 LAB_N_KERNELS = "lab_n_kernels"
-LAB_DEFAULTS = {"pad": "same", "s": 1, "t": 0.0, "pm": "max", "ps": 2, "pst": None, "lp": 2.0}
+_PIPELINE = PipelineSettings()  # the pipeline's defaults, stated once in cnn_core.pipeline
+LAB_DEFAULTS = {
+    "pad": _PIPELINE.padding, "s": _PIPELINE.stride, "t": _PIPELINE.t,
+    "pm": _PIPELINE.pool_mode, "ps": _PIPELINE.pool_size, "pst": _PIPELINE.pool_stride,
+    "lp": _PIPELINE.p,
+}  # fmt: skip
 _EQUAL_STRIDE = "= size"  # the lab's pool stride option meaning "the pool size"
 
 # --- the lesson's session keys (views/lesson.py draws them) ----------------------------------

@@ -21,15 +21,13 @@ import numpy as np
 import streamlit as st
 
 from cnn_core import (
-    conv2d,
     conv_matrix,
     conv_trace,
     format_number,
     grids,
     kernels,
-    pool2d,
+    pipeline,
     pool_trace,
-    threshold,
 )
 from cnn_core.network_graph import (
     connection_counts,
@@ -38,6 +36,7 @@ from cnn_core.network_graph import (
     neuron_inputs,
     weight_sources,
 )
+from cnn_core.pipeline import PipelineSettings, Stages
 from playground import network_figures as figs
 from playground import network_sources, state, widgets
 from playground.plain_text import md
@@ -121,8 +120,8 @@ def matrix_cell_px(n_rows: int, n_cols: int) -> int:
 # --- 1. convolution as a weight matrix ------------------------------------------------------
 
 
-def convolution_section(grid, kernel, padding) -> np.ndarray | None:
-    """Sections 1: returns the thresholded feature map (for pooling), or None on bad input."""
+def convolution_section(grid, kernel, padding) -> Stages | None:
+    """Section 1: returns the pipeline's stages (pooling is section 2), or None on bad input."""
     st.subheader("Convolution & threshold: kernel values become connection weights")
     try:
         matrix = conv_matrix(kernel, grid.shape, padding)
@@ -131,8 +130,8 @@ def convolution_section(grid, kernel, padding) -> np.ndarray | None:
         return None
     sources = weight_sources(kernel.shape, grid.shape, padding)
     counts = connection_counts(kernel, grid.shape, padding)
-    feature = conv2d(grid, kernel, padding)
-    thresholded = threshold(feature)
+    stages = pipeline.run(grid, kernel, PipelineSettings(padding=padding, pool_size=POOL_SIZE))
+    feature, thresholded = stages.feature, stages.thresholded
     oh, ow = feature.shape
     h, w = grid.shape
 
@@ -253,7 +252,7 @@ def convolution_section(grid, kernel, padding) -> np.ndarray | None:
         ),
         key="inside_matrix",
     )
-    return thresholded
+    return stages
 
 
 def _sub(i: int, j: int) -> str:
@@ -263,13 +262,13 @@ def _sub(i: int, j: int) -> str:
 # --- 2. pooling as a neuron -----------------------------------------------------------------
 
 
-def pooling_section(thresholded: np.ndarray) -> None:
+def pooling_section(stages: Stages) -> None:
     st.subheader("Pooling: a neuron whose weights are fixed to 1")
     st.caption(f"Its inputs are the thresholded output above; {POOL_SIZE}×{POOL_SIZE} max pooling.")
-    try:
-        pooled = pool2d(thresholded, POOL_SIZE)
-    except ValueError as error:
-        st.warning(f"No {POOL_SIZE}×{POOL_SIZE} pooling here: {md(error, 300)}")
+    thresholded, pooled = stages.thresholded, stages.pooled
+    if pooled is None:
+        reason = (stages.error or "").removeprefix("Pooling: ")
+        st.warning(f"No {POOL_SIZE}×{POOL_SIZE} pooling here: {md(reason, 300)}")
         return
     ph, pw = pooled.shape
     chosen = st.selectbox(
@@ -371,7 +370,7 @@ if not state.presenter():  # on the wall: room for the figure on the first scree
         "weights, and gradient descent finds them."
     )
 example_grid, example_kernel, example_padding, example_from = choose_example()
-thresholded_map = convolution_section(example_grid, example_kernel, example_padding)
-if thresholded_map is not None:
-    pooling_section(thresholded_map)
+example_stages = convolution_section(example_grid, example_kernel, example_padding)
+if example_stages is not None:
+    pooling_section(example_stages)
 network_section()

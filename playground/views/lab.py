@@ -30,10 +30,9 @@ from cnn_core import (
     grids,
     kernels,
     pad_image,
-    pool2d,
+    pipeline,
     pool_output_shape,
     pool_trace,
-    threshold,
 )
 from playground import links, state, widgets
 from playground.components.grid import current_grid, draw_grid
@@ -82,16 +81,17 @@ MAP_CAPTIONS_HTML = {
 # Defaults of the sidebar's widgets, set once per session. Widgets get their values from
 # session state (never a value= argument), so other code (a shared link, the Lesson page) may
 # set these keys before the lab runs.
+_PIPELINE = Settings()  # the pipeline's defaults, stated once in cnn_core.pipeline
 SETTING_DEFAULTS = {
-    "lab_n_kernels": 1,
-    "lab_pad_kind": "same",
-    "lab_pad_n": 1,
-    "lab_stride": 1,
-    "lab_t": 0.0,
-    "lab_pool_mode": "max",
-    "lab_p": 2.0,
-    "lab_pool_size": 2,
-    "lab_pool_stride": "= size",
+    "lab_n_kernels": _PIPELINE.n_kernels,
+    "lab_pad_kind": _PIPELINE.padding,
+    "lab_pad_n": 1,  # the number box's value when padding is switched to "n"
+    "lab_stride": _PIPELINE.stride,
+    "lab_t": _PIPELINE.t,
+    "lab_pool_mode": _PIPELINE.pool_mode,
+    "lab_p": _PIPELINE.p,
+    "lab_pool_size": _PIPELINE.pool_size,
+    "lab_pool_stride": "= size",  # _PIPELINE.pool_stride is None: windows side by side
 }
 
 
@@ -223,18 +223,7 @@ def drawing_cell_px(grid_size: int, map_cell: int) -> int:
 
 def compute_maps(image: np.ndarray, kernel: np.ndarray, name: str, s: Settings) -> Maps:
     """Convolve, threshold and pool; a setting that does not fit stops at that stage."""
-    maps = Maps(kernel=kernel, name=name)
-    try:
-        maps.feature = conv2d(image, kernel, s.padding, s.stride)
-    except ValueError as exc:
-        maps.error = f"Convolution: {exc}"
-        return maps
-    maps.thresholded = threshold(maps.feature, s.t)
-    try:
-        maps.pooled = pool2d(maps.thresholded, s.pool_size, s.pool_stride, s.pool_mode, s.p)
-    except ValueError as exc:
-        maps.error = f"Pooling: {exc}"
-    return maps
+    return pipeline.run(image, kernel, s, name=name)
 
 
 # --- drawing ---------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """The Convolution lab's value types: its settings, one kernel's maps, one kernel's row.
 
+The settings and the maps are cnn_core.pipeline's (the one conv → threshold → pool pipeline
+every page uses); the lab adds how many kernels it shows.
+
 They live outside the page script on purpose: Streamlit executes a page's file anew on every
 full rerun, and a dataclass defined there is built again each time (about a millisecond each;
 profiled, 10 % of the server's time while 40 participants opened the lab). Imported from
@@ -10,33 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from cnn_core.pipeline import PipelineSettings, Stages
 
 
 @dataclass(frozen=True)
-class Settings:
-    """The sidebar's choices, as ``cnn_core`` takes them."""
+class Settings(PipelineSettings):
+    """The sidebar's choices: the pipeline's settings (cnn_core.pipeline) and how many
+    kernels the lab shows side by side."""
 
-    padding: str | int = "same"
-    stride: int = 1
-    t: float = 0.0
-    pool_mode: str = "max"
-    p: float = 2.0
-    pool_size: int = 2
-    pool_stride: int | None = None  # None: the pool size (windows side by side)
     n_kernels: int = 1
 
 
-@dataclass
-class Maps:
-    """One kernel's results; ``error`` says which stage could not be computed and why."""
-
-    kernel: np.ndarray  # (k, k)
-    name: str
-    feature: np.ndarray | None = None  # (oh, ow)
-    thresholded: np.ndarray | None = None  # (oh, ow)
-    pooled: np.ndarray | None = None  # (ph, pw)
-    error: str | None = None
+# One kernel's maps: the pipeline's stages, with the error that stopped them, if any.
+Maps = Stages
 
 
 @dataclass(frozen=True)

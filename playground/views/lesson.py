@@ -22,14 +22,16 @@ from cnn_core import (
     grids,
     kernels,
     pad_image,
+    pipeline,
     pool2d,
     pool_output_shape,
     pool_trace,
     threshold,
 )
-from cnn_core.compare import PipelineSettings, compare_drawings, match_map, nonzero_match
+from cnn_core.compare import compare_drawings, match_map, nonzero_match
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
 from cnn_core.network_graph import connection_counts, neuron_inputs
+from cnn_core.pipeline import PipelineSettings
 from playground import lesson_steps, links, state, widgets
 from playground.components.grid import draw_grid
 from playground.descent_view import descent_panel
@@ -747,8 +749,8 @@ def view_pool(v: View) -> None:
         with st.expander("Kernel", expanded=False), st.container(width=280):
             kernel = v.kernel(0, "kernel")
     try:
-        thr = threshold(conv2d(image, kernel, pad), t)
-        pooled = pool2d(thr, size, None, mode, p)
+        settings = PipelineSettings(padding=pad, t=t, pool_size=size, pool_mode=mode, p=p)
+        _, thr, pooled = pipeline.maps(image, kernel, settings)
     except ValueError as error:
         st.warning(md(error, 300))
         return
@@ -851,9 +853,9 @@ def view_structure(v: View) -> None:
     st.markdown("**Convolution → threshold → sub-sampling**, one row per kernel")
     for i, kernel in enumerate(stack):
         try:
-            fmap = conv2d(image, kernel, pad)
-            thr = threshold(fmap, t)
-            pooled = pool2d(thr, size, None, mode)
+            fmap, thr, pooled = pipeline.maps(
+                image, kernel, PipelineSettings(padding=pad, t=t, pool_size=size, pool_mode=mode)
+            )
         except ValueError as error:
             st.warning(md(error, 300))
             continue
