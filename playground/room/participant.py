@@ -135,7 +135,7 @@ def your_drawings(store: Store, me: str) -> None:
     said: dict[str, Verdict] = room_verdicts(store)[1]
     for sub in mine:
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            st.html(gallery_html([sub], said, cell_px=8, font_px=14))
+            st.html(gallery_html([sub], said, cell_px=8, font_px=14), width="content")
             st.button(
                 "Withdraw", key=f"room_withdraw_{sub.id}", on_click=_on_withdraw,
                 args=(store, sub.id), help="Take this drawing out of the room",

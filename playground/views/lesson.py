@@ -392,11 +392,18 @@ def view_same(v: View) -> None:
 
 
 def view_local(v: View) -> None:
-    with row():
-        with st.container(width="content"):
-            drawing = v.drawing(0, "The drawing")
-            _shift_buttons(v, 0)
-        with st.container(width=EDITOR_PX):
+    # On the wall the drawing and both maps share the first screen; the kernel waits in a
+    # collapsed box above them. Elsewhere the kernel editor sits beside the drawing.
+    presenter = state.presenter()
+    if presenter:
+        with st.expander("The local feature (kernel)"), st.container(width=EDITOR_PX):
+            kernel = v.kernel(0, "kernel")
+    top = row()
+    with top, st.container(width="content"):
+        drawing = v.drawing(0, "The drawing")
+        _shift_buttons(v, 0)
+    if not presenter:
+        with top, st.container(width=EDITOR_PX):
             st.markdown("**The local feature (kernel)**")
             kernel = v.kernel(0, "kernel")
     try:
@@ -408,7 +415,7 @@ def view_local(v: View) -> None:
     places = [tuple(int(x) for x in rc) for rc in np.argwhere(fmap == best)]
     kh, kw = kernel.shape
     cell = v.fit(drawing.shape[1] + fmap.shape[1], 2 * FIGURE_EXTRA_PX)
-    with row():
+    with top if presenter else row():
         heatmap(
             fmap,
             v.key("fmap"),
@@ -598,8 +605,10 @@ def view_erratum(v: View) -> None:
 
 
 def view_threshold(v: View) -> None:
-    pad = v.padding_control()
-    t = st.slider(
+    controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+    with controls:
+        pad = v.padding_control()
+    t = controls.slider(
         "Threshold t (keep values above t)",
         links.T_MIN,
         links.T_MAX,
@@ -608,24 +617,27 @@ def view_threshold(v: View) -> None:
         width=360,
         persist_state="session",
     )
-    with row():
-        with st.container(width="content"):
-            image = v.drawing(0, "Image")
-        with st.container(width=280):
-            st.markdown("**Kernel K**")
-            kernel = v.kernel(0, "kernel")
+    # The drawing and both maps side by side, so the room sees cause and effect together;
+    # the kernel is in a collapsed box (the conv step showed it).
+    with controls, st.expander("Kernel K", expanded=False), st.container(width=280):
+        kernel = v.kernel(0, "kernel")
+    image = v.grid_now(0)
     try:
-        fmap = conv2d(image, kernel, pad)
+        out = conv_output_shape(image.shape, kernel.shape, pad, 1)
     except ValueError as error:
         st.warning(md(error, 300))
         return
-    zmax = float(np.abs(fmap).max()) or 1.0
+    cell = v.fit(image.shape[1] + 2 * out[1], 3 * FIGURE_EXTRA_PX)
     with row():
+        with st.container(width="content"):
+            image = v.drawing(0, "Image", cell_px=cell)
+        fmap = conv2d(image, kernel, pad)
+        zmax = float(np.abs(fmap).max()) or 1.0
         heatmap(
             fmap,
             v.key("fmap"),
             title=f"Feature map {shape_text(fmap.shape)}",
-            cell_px=v.cell,
+            cell_px=cell,
             signed=True,
             zmax=zmax,
         )
@@ -633,7 +645,7 @@ def view_threshold(v: View) -> None:
             threshold(fmap, t),
             v.key("thr"),
             title=f"Threshold t = {format_number(t)}",
-            cell_px=v.cell,
+            cell_px=cell,
             signed=False,
             zmax=zmax,
             caption="Values above t stay, the rest become 0.",
@@ -644,15 +656,23 @@ def view_conv3d(v: View) -> None:
     small = max(24, round(v.cell * 0.75))
     pad = v.setting("pad")
     channels, slices = [], []
-    with row():
-        for i in range(2):
-            with st.container(width="content"):
-                channels.append(v.drawing(i, f"Channel {i + 1}", cell_px=small))
-    with row():
-        for i in range(2):
-            with st.container(width=EDITOR_PX):
-                st.markdown(f"**Kernel slice {i + 1}** (for channel {i + 1})")
+    # On the wall: small drawings, the kernel slices in collapsed boxes and the output cell's
+    # sliders beside them, so the two parts and their sum are on the first screen.
+    presenter = state.presenter()
+    top = row()
+    for i in range(2):
+        with top, st.container(width="content"):
+            channels.append(v.drawing(i, f"Channel {i + 1}", cell_px=20 if presenter else small))
+    for i in range(2):
+        if presenter:
+            with top, st.expander(f"Kernel slice {i + 1}"), st.container(width=EDITOR_PX):
                 slices.append(v.kernel(i, f"slice {i + 1}"))
+            continue
+        if i == 0:
+            slice_row = row()
+        with slice_row, st.container(width=EDITOR_PX):
+            st.markdown(f"**Kernel slice {i + 1}** (for channel {i + 1})")
+            slices.append(v.kernel(i, f"slice {i + 1}"))
     if channels[0].shape != channels[1].shape or slices[0].shape != slices[1].shape:
         st.warning("Both channels must have the same size, and both kernel slices too.")
         return
@@ -662,7 +682,7 @@ def view_conv3d(v: View) -> None:
     except ValueError as error:
         st.warning(md(error, 300))
         return
-    r, c = v.cell_controls(total.shape, "Output cell")
+    r, c = v.cell_controls(total.shape, "Output cell", parent=top if presenter else None)
     trace = conv_trace(stack, kernel3d, r, c, pad)
     with row():
         for i in range(2):
@@ -743,22 +763,23 @@ def view_pool(v: View) -> None:
             )
         )
     pad, t = v.setting("pad"), float(v.setting("t"))
-    with row():
-        with st.container(width="content"):
-            image = v.drawing(0, "Image", cell_px=max(24, round(v.cell * 0.7)))
-        with st.expander("Kernel", expanded=False), st.container(width=280):
-            kernel = v.kernel(0, "kernel")
-    try:
-        settings = PipelineSettings(padding=pad, t=t, pool_size=size, pool_mode=mode, p=p)
-        _, thr, pooled = pipeline.maps(image, kernel, settings)
+    with settings, st.expander("Kernel", expanded=False), st.container(width=280):
+        kernel = v.kernel(0, "kernel")
+    pipe = PipelineSettings(padding=pad, t=t, pool_size=size, pool_mode=mode, p=p)
+    try:  # the shapes first: the block's sliders sit above the figures
+        _, thr, pooled = pipeline.maps(v.grid_now(0), kernel, pipe)
     except ValueError as error:
         st.warning(md(error, 300))
         return
-    r, c = v.cell_controls(pooled.shape, "Block")
-    trace = pool_trace(thr, r, c, size, None, mode, p)
-    winner = None if trace.winner is None else (*trace.winner, 1, 1)
-    zmax = float(np.abs(thr).max()) or 1.0
-    with row():
+    r, c = v.cell_controls(pooled.shape, "Block", parent=settings)
+    small = max(24, round(v.cell * 0.7))
+    with row():  # the drawing and both maps side by side
+        with st.container(width="content"):
+            image = v.drawing(0, "Image", cell_px=small)
+        _, thr, pooled = pipeline.maps(image, kernel, pipe)
+        trace = pool_trace(thr, r, c, size, None, mode, p)
+        winner = None if trace.winner is None else (*trace.winner, 1, 1)
+        zmax = float(np.abs(thr).max()) or 1.0
         heatmap(
             thr,
             v.key("thr"),
@@ -805,7 +826,7 @@ def view_shift(v: View) -> None:
     except ValueError as error:
         st.warning(md(error, 300))
         return
-    with st.container(horizontal=True, gap="medium"):
+    with st.container(horizontal=True, gap="medium", key=v.key("matches")):
         for label, match in (
             ("Pixels", result.pixels),
             ("Thresholded maps", result.thresholded),
@@ -815,7 +836,7 @@ def view_shift(v: View) -> None:
                 f"{label}: {match.both} of {match.either} match",
                 "–" if match.ratio is None else f"{match.ratio:.0%}",
                 border=True,
-                width=250,
+                width=340 if state.presenter() else 250,  # the label whole, in large type
                 help="Cells that are non-zero in both, out of the cells non-zero in either.",
             )
     # A above B would hide the point: the two thresholded maps side by side, then the two
@@ -844,9 +865,11 @@ def view_structure(v: View) -> None:
     pad, t = v.setting("pad"), float(v.setting("t"))
     size, mode = int(v.setting("ps")), v.setting("pm")
     stack = []
+    # On the wall a smaller drawing leaves the first kernel's maps on the first screen.
+    image_cell = round(v.cell * 0.5) if state.presenter() else max(24, round(v.cell * 0.75))
     with row():
         with st.container(width="content"):
-            image = v.drawing(0, "Image", cell_px=max(24, round(v.cell * 0.75)))
+            image = v.drawing(0, "Image", cell_px=image_cell)
         for i in range(2):
             with st.expander(f"Kernel {i + 1}", expanded=False), st.container(width=280):
                 stack.append(v.kernel(i, f"kernel {i + 1}"))
@@ -871,7 +894,7 @@ def view_structure(v: View) -> None:
             heatmap(
                 pooled,
                 v.key(f"pool{i}"),
-                title="Sub-sampling",
+                title="Pooling",  # "Sub-sampling" is wider than a 4×4 map on the wall
                 cell_px=small,
                 signed=False,
                 zmax=zmax,
@@ -885,17 +908,33 @@ def view_structure(v: View) -> None:
 
 def view_network(v: View) -> None:
     small = max(18, round(v.cell * 0.5))
-    with row():
-        with st.container(width="content"):
-            image = v.drawing(0, "Input (5×5)")
-        with st.container(width=240):
-            st.markdown("**Kernel**")
+    # On the wall the input, its output and the connection-weight matrix share one row (the
+    # kernel in a collapsed box, the neuron's sliders beside it); elsewhere the kernel editor
+    # sits beside the input and the matrix gets a row of its own.
+    presenter = state.presenter()
+    if presenter:
+        controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+        with controls, st.expander("Kernel"), st.container(width=240):
             kernel = v.kernel(0, "kernel")
         try:
-            output = conv2d(image, kernel, "valid")
+            shape = conv_output_shape(v.grid_now(0).shape, kernel.shape, "valid", 1)
         except ValueError as error:
             st.warning(md(error, 300))
             return
+        r, c = v.cell_controls(shape, "Output neuron", parent=controls)
+    top = row()
+    with top, st.container(width="content"):
+        image = v.drawing(0, "Input (5×5)")
+    if not presenter:
+        with top, st.container(width=240):
+            st.markdown("**Kernel**")
+            kernel = v.kernel(0, "kernel")
+    try:
+        output = conv2d(image, kernel, "valid")
+    except ValueError as error:
+        st.warning(md(error, 300))
+        return
+    with top:
         heatmap(
             output,
             v.key("out"),
@@ -903,7 +942,7 @@ def view_network(v: View) -> None:
             cell_px=v.cell,
             signed=None,
         )
-        if min(output.shape) >= 2:
+        if min(output.shape) >= 2 and not presenter:
             heatmap(
                 pool2d(output, 2),
                 v.key("pooled"),
@@ -911,24 +950,25 @@ def view_network(v: View) -> None:
                 cell_px=v.cell,
                 signed=None,
             )
-    r, c = v.cell_controls(output.shape, "Output neuron")
+    if not presenter:
+        r, c = v.cell_controls(output.shape, "Output neuron")
     weights = conv_matrix(kernel, image.shape, "valid")
     neuron = neuron_inputs(kernel, image.shape, r, c, "valid")
     counts = connection_counts(kernel, image.shape, "valid")
     highlight = [(neuron.neuron, int(col), 1, 1) for col in neuron.columns]
-    heatmap(
-        weights,
-        v.key("weights"),
-        title=f"Connection weights: {weights.shape[0]} output neurons × {weights.shape[1]} "
-        "input pixels",
-        cell_px=small,
-        signed=None,
-        fmt=lambda x: "" if x == 0 else format_number(x),
-        highlight=highlight,
-        origin=(1, 1),
-        caption="One row per output neuron, one column per input pixel (row by row). Framed: "
-        "the chosen neuron's connections.",
-    )
+    with top if presenter else st.container():
+        heatmap(
+            weights,
+            v.key("weights"),
+            title=f"Connection weights: {weights.shape[0]} neurons × {weights.shape[1]} pixels",
+            cell_px=small,
+            signed=None,
+            fmt=lambda x: "" if x == 0 else format_number(x),
+            highlight=highlight,
+            origin=(1, 1),
+            caption="One row per output neuron, one column per input pixel (row by row). "
+            "Framed: the chosen neuron's connections.",
+        )
     terms = " + ".join(
         f"{format_number(w)}·x({int(p[1]) + 1},{int(p[2]) + 1})"
         for w, p in zip(neuron.weights, neuron.pixels, strict=True)
@@ -1084,13 +1124,15 @@ def main() -> None:
     if not presenter:  # on the wall the step picker above says where we are
         st.progress(number / N_STEPS, text=f"Lesson: step {number} of {N_STEPS}")
 
-    st.subheader(f"{number}. {step.title}", anchor=False)
-    if not presenter:
-        st.caption(f"Slides: {step.deck}")
-    if presenter:  # on the wall the live view is on the first screen; the teacher
-        with st.expander("The step's explanation"):  # says the text, or opens it here
+    if presenter:  # on the wall the live view is on the first screen: the title, the
+        # explanation (the teacher says it, or opens it here) and the task share one row
+        head = st.container(horizontal=True, gap="medium", vertical_alignment="center")
+        head.subheader(f"{number}. {step.title}", anchor=False, width="content")
+        with head.expander("The step's explanation"):
             st.markdown(step.text)
     else:
+        st.subheader(f"{number}. {step.title}", anchor=False)
+        st.caption(f"Slides: {step.deck}")
         st.markdown(step.text)
     st.markdown(f"**Try this:** {step.try_this}")
     with st.container(key=f"lesson_view_{step.slug}"):

@@ -57,8 +57,69 @@ def test_the_lab_shows_drawing_kernel_and_all_three_maps_on_one_screen(page: Pag
         ("train", [("key", "train_curves")]),
         ("inside", [("key", "inside_input"), ("key", "inside_kernel"), ("key", "inside_output")]),
         ("lesson?step=5", [("grid", "lesson_conv_g0_draw"), ("key", "lesson_conv_fmap")]),
+        (
+            "lesson?step=3",
+            [
+                ("grid", "lesson_local_g0_draw"),
+                ("key", "lesson_local_fmap"),
+                ("key", "lesson_local_found"),
+            ],
+        ),
+        (
+            "lesson?step=8",
+            [
+                ("grid", "lesson_threshold_g0_draw"),
+                ("key", "lesson_threshold_fmap"),
+                ("key", "lesson_threshold_thr"),
+            ],
+        ),
+        (
+            "lesson?step=9",
+            [
+                ("grid", "lesson_conv3d_g1_draw"),
+                ("key", "lesson_conv3d_part1"),
+                ("key", "lesson_conv3d_total"),
+            ],
+        ),
+        (
+            "lesson?step=11",
+            [
+                ("grid", "lesson_pool_g0_draw"),
+                ("key", "lesson_pool_thr"),
+                ("key", "lesson_pool_pooled"),
+            ],
+        ),
+        ("lesson?step=12", [("grid", "lesson_shift_g1_draw"), ("key", "lesson_shift_matches")]),
+        (
+            "lesson?step=13",
+            [
+                ("grid", "lesson_structure_g0_draw"),
+                ("key", "lesson_structure_pool0"),
+                ("key", "lesson_structure_thr0"),
+            ],
+        ),
+        (
+            "lesson?step=14",
+            [
+                ("grid", "lesson_network_g0_draw"),
+                ("key", "lesson_network_out"),
+                ("key", "lesson_network_weights"),
+            ],
+        ),
     ],
-    ids=["same", "train", "inside", "lesson-conv"],
+    ids=[
+        "same",
+        "train",
+        "inside",
+        "lesson-conv",
+        "lesson-local",
+        "lesson-threshold",
+        "lesson-conv3d",
+        "lesson-pool",
+        "lesson-shift",
+        "lesson-structure",
+        "lesson-network",
+    ],
 )
 def test_the_other_pages_put_their_main_figure_on_the_first_screen(page: Page, app_url, path,
                                                                     figures):  # fmt: skip
@@ -66,4 +127,4 @@ def test_the_other_pages_put_their_main_figure_on_the_first_screen(page: Page, a
     for kind, key in figures:
         element = grid_locator(page, key) if kind == "grid" else page.locator(f".st-key-{key}")
         assert_on_screen(page, element, key)
-    page.screenshot(path=str(SHOTS / f"presenter-fit-{path.split('?')[0]}.png"))
+    page.screenshot(path=str(SHOTS / f"presenter-fit-{path.replace('?', '-')}.png"))
