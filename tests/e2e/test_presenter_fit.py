@@ -128,3 +128,24 @@ def test_the_other_pages_put_their_main_figure_on_the_first_screen(page: Page, a
         element = grid_locator(page, key) if kind == "grid" else page.locator(f".st-key-{key}")
         assert_on_screen(page, element, key)
     page.screenshot(path=str(SHOTS / f"presenter-fit-{path.replace('?', '-')}.png"))
+
+
+@pytest.mark.parametrize(
+    ("step", "figures"),
+    [
+        (1, [("grid", "lesson_xo_g0_draw")]),
+        (2, [("grid", "lesson_same_g1_draw"), ("key", "lesson_same_match")]),
+        (4, [("grid", "lesson_dot_g0_draw")]),
+        (6, [("grid", "lesson_padding_g0_draw"), ("key", "lesson_padding_fmap")]),
+        (7, [("key", "lesson_erratum_printed")]),
+        (10, [("grid", "lesson_examples_g0_draw"), ("key", "lesson_examples_fmap")]),
+        (15, [("key", "lesson_masks_k0")]),
+        (16, [("grid", "lesson_descent_g0_draw"), ("key", "lesson_descent_descent_kernel_map")]),
+    ],
+)
+def test_every_other_lesson_step_puts_its_figure_on_the_first_screen(page: Page, app_url, step,
+                                                                      figures):  # fmt: skip
+    presenter_on_a_wall(page, f"{app_url}/lesson?step={step}")
+    for kind, key in figures:
+        element = grid_locator(page, key) if kind == "grid" else page.locator(f".st-key-{key}")
+        assert_on_screen(page, element, key)
