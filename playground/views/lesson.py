@@ -159,6 +159,16 @@ class View:
     def set_drawing(self, i: int, grid) -> None:
         widgets.set_grid(links.lesson_drawing_key(self.slug, i), grid)
 
+    def kernel_panel(self, title: str, width: int, beside=None) -> np.ndarray:
+        """Kernel 0's editor: in a collapsed box here (on the wall, so the maps can sit beside
+        the drawing), or in the row ``beside`` under a bold title."""
+        if beside is None:
+            with st.expander(title), st.container(width=width):
+                return self.kernel(0, "kernel")
+        with beside, st.container(width=width):
+            st.markdown(f"**{title}**")
+            return self.kernel(0, "kernel")
+
     def kernel(self, i: int, label: str, **kwargs) -> np.ndarray:
         """The step's kernel ``i`` in the shared kernel editor; returns the last good kernel."""
         kwargs.setdefault("sizes", self.step.kernel_sizes)
@@ -394,18 +404,14 @@ def view_same(v: View) -> None:
 def view_local(v: View) -> None:
     # On the wall the drawing and both maps share the first screen; the kernel waits in a
     # collapsed box above them. Elsewhere the kernel editor sits beside the drawing.
-    presenter = state.presenter()
-    if presenter:
-        with st.expander("The local feature (kernel)"), st.container(width=EDITOR_PX):
-            kernel = v.kernel(0, "kernel")
+    presenter, title = state.presenter(), "The local feature (kernel)"
+    kernel = v.kernel_panel(title, EDITOR_PX) if presenter else None
     top = row()
     with top, st.container(width="content"):
         drawing = v.drawing(0, "The drawing")
         _shift_buttons(v, 0)
-    if not presenter:
-        with top, st.container(width=EDITOR_PX):
-            st.markdown("**The local feature (kernel)**")
-            kernel = v.kernel(0, "kernel")
+    if kernel is None:
+        kernel = v.kernel_panel(title, EDITOR_PX, beside=top)
     try:
         fmap = conv2d(drawing, kernel, "valid")
     except ValueError as error:
@@ -914,8 +920,8 @@ def view_network(v: View) -> None:
     presenter = state.presenter()
     if presenter:
         controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
-        with controls, st.expander("Kernel"), st.container(width=240):
-            kernel = v.kernel(0, "kernel")
+        with controls:
+            kernel = v.kernel_panel("Kernel", 240)
         try:
             shape = conv_output_shape(v.grid_now(0).shape, kernel.shape, "valid", 1)
         except ValueError as error:
@@ -926,9 +932,7 @@ def view_network(v: View) -> None:
     with top, st.container(width="content"):
         image = v.drawing(0, "Input (5×5)")
     if not presenter:
-        with top, st.container(width=240):
-            st.markdown("**Kernel**")
-            kernel = v.kernel(0, "kernel")
+        kernel = v.kernel_panel("Kernel", 240, beside=top)
     try:
         output = conv2d(image, kernel, "valid")
     except ValueError as error:

@@ -34,6 +34,13 @@ def assert_on_screen(page: Page, element: Locator, what: str) -> None:
     assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (what, box)
 
 
+def figures_on_screen(page: Page, figures) -> None:
+    """figures: [("grid", key) for a drawing grid, or ("key", key) for an element]."""
+    for kind, key in figures:
+        element = grid_locator(page, key) if kind == "grid" else page.locator(f".st-key-{key}")
+        assert_on_screen(page, element, key)
+
+
 def test_the_lab_shows_drawing_kernel_and_all_three_maps_on_one_screen(page: Page, app_url):
     presenter_on_a_wall(page, app_url)
     assert_on_screen(page, grid_locator(page, "lab_draw"), "the drawing")
@@ -124,9 +131,7 @@ def test_the_lab_shows_drawing_kernel_and_all_three_maps_on_one_screen(page: Pag
 def test_the_other_pages_put_their_main_figure_on_the_first_screen(page: Page, app_url, path,
                                                                     figures):  # fmt: skip
     presenter_on_a_wall(page, f"{app_url}/{path}")
-    for kind, key in figures:
-        element = grid_locator(page, key) if kind == "grid" else page.locator(f".st-key-{key}")
-        assert_on_screen(page, element, key)
+    figures_on_screen(page, figures)
     page.screenshot(path=str(SHOTS / f"presenter-fit-{path.replace('?', '-')}.png"))
 
 
@@ -146,6 +151,4 @@ def test_the_other_pages_put_their_main_figure_on_the_first_screen(page: Page, a
 def test_every_other_lesson_step_puts_its_figure_on_the_first_screen(page: Page, app_url, step,
                                                                       figures):  # fmt: skip
     presenter_on_a_wall(page, f"{app_url}/lesson?step={step}")
-    for kind, key in figures:
-        element = grid_locator(page, key) if kind == "grid" else page.locator(f".st-key-{key}")
-        assert_on_screen(page, element, key)
+    figures_on_screen(page, figures)
