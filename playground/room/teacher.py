@@ -39,7 +39,7 @@ from playground.room.shared import room_verdicts
 from playground.room.store import Store
 from playground.room.verdicts import confusion, fooled
 from playground.train_charts import label_axes
-from playground.train_run import DIVERGED, DONE, RUNNING, Added, Dataset, TrainingRun, with_shifts
+from playground.train_run import DIVERGED, DONE, RUNNING, Added, Dataset, TrainingRun, merge_added
 
 RUN = "room_run"
 LIVE = LiveKeys(run=RUN, load="room_live_load", chart="room_curves")
@@ -85,25 +85,18 @@ def room_dataset(room: Room, subs: list[Submission], mode: str) -> tuple[Dataset
         defaults.n_train, defaults.n_test, defaults.grid_size, defaults.noise, SEED
     )
     if mode == "both":
-        from playground.train_run import merge_added
-
         return merge_added(generated, added), defaults
-    images, names = [], []
-    for item in added:
-        copies = with_shifts(item.grid)
-        images += copies
-        names += [item.label] * len(copies)
-    X = np.stack(images).astype(generated.X_train.dtype)
-    y = np.asarray(names)
     if set(labels) <= {"X", "O"}:  # the generated held-out drawings measure it fairly
         X_test, y_test = generated.X_test, generated.y_test
     else:  # labels the generator does not draw: measured on the room's own drawings
-        X_test = np.stack([sub.grid for sub in usable]).astype(X.dtype)
+        X_test = np.stack([sub.grid for sub in usable]).astype(generated.X_test.dtype)
         y_test = np.asarray([sub.label for sub in usable])
-    epochs = min(MAX_ROOM_EPOCHS, max(defaults.epochs, -(-ROOM_STEPS * defaults.batch_size
-                                                          // len(y))))  # fmt: skip
-    config = dataclasses.replace(defaults, epochs=epochs)
-    return Dataset(X, y, X_test, y_test, n_added=len(y)), config
+    # The room's drawings (and their shifts) alone: merged into an empty training set.
+    empty = generated.X_train[:0], generated.y_train[:0]
+    data = merge_added(Dataset(*empty, X_test, y_test), added)
+    n = len(data.y_train)
+    epochs = min(MAX_ROOM_EPOCHS, max(defaults.epochs, -(-ROOM_STEPS * defaults.batch_size // n)))
+    return data, dataclasses.replace(defaults, epochs=epochs)
 
 
 def _on_train(store: Store) -> None:
