@@ -102,12 +102,9 @@ def participant_view(store: Store, room: Room, cell_px: int, notice: str | None 
                 placeholder="shown under your drawings",
             )  # fmt: skip
             if room.locked:
-                st.info("Submissions are closed: the teacher locked the room.", icon="🔒")
+                st.info(records.LOCKED_MESSAGE, icon="🔒")
             elif full:
-                st.info(
-                    f"You have submitted {len(mine)} drawings, the most one participant may "
-                    f"({store.per_participant_cap}). Withdraw one to submit another."
-                )
+                st.info(records.participant_full(len(mine), store.per_participant_cap))
             buttons = st.container(horizontal=True, gap="small")
             for label in room.labels:
                 buttons.button(

@@ -46,6 +46,17 @@ class CapReached(RoomError):
     pass
 
 
+LOCKED_MESSAGE = "Submissions are closed: the teacher locked the room."
+
+
+def participant_full(count: int, cap: int) -> str:
+    """What a participant who has submitted `count` of at most `cap` drawings is told."""
+    return (
+        f"You have submitted {count} drawings, the most one participant may ({cap}). "
+        "Withdraw one to submit another."
+    )
+
+
 @dataclass(frozen=True)
 class Room:
     """The room's settings. labels: what participants may submit, in button order."""

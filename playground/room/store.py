@@ -28,6 +28,7 @@ import numpy as np
 from playground.room.records import (
     DEFAULT_LABELS,
     GRID_SIZE,
+    LOCKED_MESSAGE,
     PER_PARTICIPANT_CAP,
     PER_ROOM_CAP,
     ROOM_ID,
@@ -35,6 +36,7 @@ from playground.room.records import (
     Locked,
     Room,
     Submission,
+    participant_full,
 )
 
 SCHEMA = """
@@ -215,13 +217,10 @@ class Store:
                 return _submission(row), False
             locked = self._exec(cur, "SELECT locked FROM rooms WHERE id = ?", (room_id,))
             if locked.fetchone()[0]:
-                raise Locked("Submissions are closed: the teacher locked the room.")
+                raise Locked(LOCKED_MESSAGE)
             mine = self._count(cur, room_id, sub.participant)
             if mine >= self.per_participant_cap:
-                raise CapReached(
-                    f"You have submitted {mine} drawings, the most one participant may "
-                    f"({self.per_participant_cap}). Withdraw one to submit another."
-                )
+                raise CapReached(participant_full(mine, self.per_participant_cap))
             total = self._count(cur, room_id)
             if total >= self.per_room_cap:
                 raise CapReached(
