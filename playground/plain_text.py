@@ -44,5 +44,6 @@ def md(text: object, limit: int = ECHO_CHARS) -> str:
 
 
 def svg(text: object, limit: int = ECHO_CHARS) -> str:
-    """Plotly text that shows ``text`` literally: ``<``, ``>`` and ``&`` become entities."""
+    """HTML text (plotly's labels, the Room's tiles) that shows ``text`` literally, on one
+    line of at most ``limit`` chars: ``<``, ``>`` and ``&`` become entities."""
     return html.escape(shorten(text, limit), quote=False)

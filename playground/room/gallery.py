@@ -2,16 +2,15 @@
 what the room's network says about it. One element for the whole gallery, so the teacher's
 live view redraws a room of hundreds in one message.
 
-Every user's string (names, labels) goes through `html.escape` and is shortened: a name such
-as `<img src=…>` shows as typed and requests nothing.
+Every user's string (names, labels) goes through `plain_text.svg`, escaped and shortened: a
+name such as `<img src=…>` shows as typed and requests nothing.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
-from cnn_core.untrusted import shorten
+from playground.plain_text import svg
 from playground.room.records import Submission
 from playground.room.verdicts import Verdict
 
@@ -55,15 +54,15 @@ def tile(
         classes.append("wrong")
     if sub.hidden:
         classes.append("hidden")
-    who = shorten(sub.label, 12) if number is None else f"#{number} {shorten(sub.label, 12)}"
+    who = svg(sub.label, 12) if number is None else f"#{number} {svg(sub.label, 12)}"
     if sub.name:
-        who += f" · {shorten(sub.name, 14)}"
+        who += f" · {svg(sub.name, 14)}"
     if verdict is None:
         said = '<div class="said">&nbsp;</div>'
     else:
         mark, kind = ("✓", "right") if verdict.right else ("✗", "wrong")
         said = (
-            f'<div class="said {kind}">{mark} says {html.escape(shorten(verdict.said, 12))} '
+            f'<div class="said {kind}">{mark} says {svg(verdict.said, 12)} '
             f"{verdict.confidence:.0%}</div>"
         )
     hidden = "<div>hidden</div>" if sub.hidden else ""
@@ -71,7 +70,7 @@ def tile(
     return (
         f'<div class="{" ".join(classes)}" style="font-size:{font_px}px; width:{width}px">'
         f"{drawing_html(sub, cell_px)}"
-        f'<div class="who" style="max-width:{width}px">{html.escape(who)}</div>{said}{hidden}</div>'
+        f'<div class="who" style="max-width:{width}px">{who}</div>{said}{hidden}</div>'
     )
 
 
