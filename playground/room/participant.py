@@ -129,7 +129,7 @@ def your_drawings(store: Store, me: str) -> None:
     if not mine:
         st.caption("Nothing submitted yet.")
         return
-    said: dict[str, Verdict] = room_verdicts(store)[1]
+    said: dict[str, Verdict] = room_verdicts(store.room().model_version, store.changes())[1]
     for sub in mine:
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             st.html(gallery_html([sub], said, cell_px=8, font_px=14), width="content")
@@ -137,5 +137,5 @@ def your_drawings(store: Store, me: str) -> None:
                 "Withdraw", key=f"room_withdraw_{sub.id}", on_click=_on_withdraw,
                 args=(store, sub.id), help="Take this drawing out of the room",
             )  # fmt: skip
-    if any(not v.right for k, v in said.items() if k in {s.id for s in mine}):
+    if any(sub.id in said and not said[sub.id].right for sub in mine):
         st.caption("✗ marks a drawing that fools the network.")

@@ -35,10 +35,10 @@ def _verdicts(location: str, version: int, changes: int) -> tuple[list[str], dic
     return classes, verdicts(model, room_store.submissions())
 
 
-def room_verdicts(room_store: Store) -> tuple[list[str], dict[str, Verdict]]:
-    """(the network's classes, {submission id: Verdict}) for the room's network now; empty
-    before the teacher trained one."""
-    room = room_store.room()
-    if room.model_version == 0:
+def room_verdicts(model_version: int, changes: int) -> tuple[list[str], dict[str, Verdict]]:
+    """(the network's classes, {submission id: Verdict}) for the room's network
+    `model_version` over the submissions as of the store's change counter `changes` (both
+    as the caller just read them); empty before the teacher trained one."""
+    if model_version == 0:
         return [], {}
-    return _verdicts(config.store_location(), room.model_version, room_store.changes())
+    return _verdicts(config.store_location(), model_version, changes)

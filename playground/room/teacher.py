@@ -172,7 +172,7 @@ def live_wall(store: Store) -> None:
     room = store.room()
     changes = store.changes()
     subs = _submissions_now(store, changes)
-    classes, said = room_verdicts(store)
+    classes, said = room_verdicts(room.model_version, changes)
     visible = [sub for sub in subs if not sub.hidden]
     numbers = {sub.id: i + 1 for i, sub in enumerate(subs)}
     presenter = state.presenter()
