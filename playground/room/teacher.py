@@ -300,7 +300,7 @@ def _describe(number: int, sub: Submission) -> str:
 
 def manage_panel(store: Store, room: Room) -> None:
     """Lock, labels, hide and show, clear, export and import: the teacher's controls."""
-    subs = store.submissions()
+    subs = _submissions_now(store, store.changes())  # what the wall read, unless it moved
     numbers = {sub.id: i + 1 for i, sub in enumerate(subs)}
     with st.expander("Manage the room", icon=":material/settings:"):
         if room.locked:
@@ -337,9 +337,10 @@ def manage_panel(store: Store, room: Room) -> None:
                    on_click=_on_clear, args=(store,))  # fmt: skip
 
         row = st.container(horizontal=True, gap="small")
-        row.download_button("Export as JSON", exchange.to_json(room, subs), "room.json",
+        # The files are made when a button is pressed (a callable), not on every rerun.
+        row.download_button("Export as JSON", lambda: exchange.to_json(room, subs), "room.json",
                             mime="application/json", key="room_export_json")  # fmt: skip
-        row.download_button("Export as .npz", exchange.to_npz(room, subs), "room.npz",
+        row.download_button("Export as .npz", lambda: exchange.to_npz(room, subs), "room.npz",
                             mime="application/octet-stream", key="room_export_npz")  # fmt: skip
         st.file_uploader("Import a room export", type=["json", "npz"], key="room_import_file")
         st.button("Import", key="room_import", on_click=_on_import, args=(store,))
