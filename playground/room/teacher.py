@@ -339,10 +339,15 @@ def manage_panel(store: Store, room: Room) -> None:
         row = st.container(horizontal=True, gap="small")
         # The files are made when a button is pressed (a callable), not on every rerun.
         row.download_button("Export as JSON", lambda: exchange.to_json(room, subs), "room.json",
-                            mime="application/json", key="room_export_json")  # fmt: skip
+                            mime="application/json", key="room_export_json",
+                            on_click="ignore")  # fmt: skip
         row.download_button("Export as .npz", lambda: exchange.to_npz(room, subs), "room.npz",
-                            mime="application/octet-stream", key="room_export_npz")  # fmt: skip
-        st.file_uploader("Import a room export", type=["json", "npz"], key="room_import_file")
+                            mime="application/octet-stream", key="room_export_npz",
+                            on_click="ignore")  # fmt: skip
+        # The browser refuses a larger file before the server holds it (the reader's own
+        # bound is exchange.MAX_JSON_BYTES / MAX_NPZ_BYTES, 2 MB).
+        st.file_uploader("Import a room export", type=["json", "npz"], key="room_import_file",
+                         max_upload_size=3)  # fmt: skip
         st.button("Import", key="room_import", on_click=_on_import, args=(store,))
 
 
