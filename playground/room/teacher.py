@@ -126,7 +126,9 @@ def _save_finished_run(store: Store) -> None:
     run.model.save(buffer)
     accuracy = run.latest.test_accuracy if run.latest is not None else None
     info = f"trained on {len(run.data.y_train)} drawings ({run.data.n_added} from the room)" + (
-        f", {accuracy:.0%} right on {len(run.data.y_test)} test drawings" if accuracy else ""
+        f", {accuracy:.0%} right on {len(run.data.y_test)} test drawings"
+        if accuracy is not None
+        else ""
     )
     store.save_model(buffer.getvalue(), info)
     ss[SAVED] = id(run)
@@ -137,6 +139,7 @@ def training_panel(store: Store) -> None:
     ss = st.session_state
     st.subheader("Train on the room's drawings")
     run: TrainingRun | None = ss.get(RUN)
+    running = run is not None and run.status == RUNNING
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     row.segmented_control(
         "Train on", list(MODES), format_func=MODES.get, default="room", required=True,
@@ -145,9 +148,8 @@ def training_panel(store: Store) -> None:
     row.button(
         "Train the room's network", key="room_train", type="primary",
         icon=":material/play_arrow:", on_click=_on_train, args=(store,),
-        disabled=run is not None and run.status == RUNNING,
+        disabled=running,
     )  # fmt: skip
-    running = run is not None and run.status == RUNNING
     interval, _, _ = live_plan(ss.get(LIVE.load, 1))
     st.fragment(live_view, run_every=interval if running else None)(LIVE)
     if run is not None and run.status == DIVERGED:
