@@ -4,7 +4,7 @@ Run with `streamlit run playground/app.py` from the project root (scripts/play.s
 
 Around each page's own script this file keeps three promises for the room:
 - presenter mode (a sidebar toggle, remembered for the session: `state.py`);
-- the address bar holds the page's state (`links.py`): a link opened in a new browser is
+- the address bar holds the page's state (`links/`): a link opened in a new browser is
   loaded once, before the page runs; after the page ran, the URL is updated if anything
   changed;
 - "Save & load" at the bottom of the sidebar (`export.py`).
@@ -22,7 +22,8 @@ if str(_ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from playground import export, links, state  # noqa: E402
+from playground import export, state  # noqa: E402
+from playground.links import address_bar  # noqa: E402
 
 # The favicon stays an emoji: Streamlit draws it as an inline SVG, while a ":material/…:"
 # favicon is fetched from fonts.gstatic.com (a request off the machine; the e2e test caught it).
@@ -49,9 +50,9 @@ pages = [
 ROOM = "room"
 page = st.navigation(pages)
 state.presenter_toggle()
-links.restore_from_url(page.url_path)
-links.show_notice()
+address_bar.restore_from_url(page.url_path)
+address_bar.show_notice()
 page.run()
 if page.url_path != ROOM:  # the Room keeps its own address (teacher key, participant id)
     export.sidebar_panel(page.url_path)
-    links.write_url(page.url_path)
+    address_bar.write_url(page.url_path)

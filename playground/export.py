@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnn_core import untrusted
-from playground import links
+from playground.links import codec, page_state
 from playground.plain_text import md
 
 FORMAT_KEY = "cnn_playground"
@@ -40,8 +40,8 @@ class Imported:
     drawings: tuple[np.ndarray, ...] = ()
     kernels: tuple[np.ndarray, ...] = ()
 
-    def as_link_state(self) -> links.LinkState:
-        return links.LinkState(self.drawings, self.kernels)
+    def as_link_state(self) -> codec.LinkState:
+        return codec.LinkState(self.drawings, self.kernels)
 
 
 def to_json(drawings=(), kernels=()) -> str:
@@ -83,10 +83,10 @@ def _drawing(value, name: str) -> np.ndarray:
     rows = _matrix(value, name)
     h, w = len(rows), len(rows[0])
     # As small as a lesson step's patch: the page it is loaded into says what it can show.
-    if h != w or not links.LESSON_GRID_MIN <= h <= links.GRID_MAX:
+    if h != w or not codec.LESSON_GRID_MIN <= h <= codec.GRID_MAX:
         raise ValueError(
-            f"{name} must be square, {links.LESSON_GRID_MIN}×{links.LESSON_GRID_MIN} to "
-            f"{links.GRID_MAX}×{links.GRID_MAX}, got {h}×{w}"
+            f"{name} must be square, {codec.LESSON_GRID_MIN}×{codec.LESSON_GRID_MIN} to "
+            f"{codec.GRID_MAX}×{codec.GRID_MAX}, got {h}×{w}"
         )
     for i, row in enumerate(rows, start=1):
         for j, v in enumerate(row, start=1):
@@ -98,20 +98,20 @@ def _drawing(value, name: str) -> np.ndarray:
 def _kernel(value, name: str) -> np.ndarray:
     rows = _matrix(value, name)
     h, w = len(rows), len(rows[0])
-    if h != w or not links.KERNEL_MIN <= h <= links.KERNEL_MAX:
+    if h != w or not codec.KERNEL_MIN <= h <= codec.KERNEL_MAX:
         raise ValueError(
-            f"{name} must be square, {links.KERNEL_MIN}×{links.KERNEL_MIN} to "
-            f"{links.KERNEL_MAX}×{links.KERNEL_MAX}, got {h}×{w}"
+            f"{name} must be square, {codec.KERNEL_MIN}×{codec.KERNEL_MIN} to "
+            f"{codec.KERNEL_MAX}×{codec.KERNEL_MAX}, got {h}×{w}"
         )
     for i, row in enumerate(rows, start=1):
         for j, v in enumerate(row, start=1):
             # load_json reads integers too large for a float as errors, so isfinite is safe
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                 raise ValueError(f"{name}: row {i}, column {j} must be a number, got {_kind(v)}")
-            if abs(v) > links.MAX_ABS:
+            if abs(v) > codec.MAX_ABS:
                 raise ValueError(
                     f"{name}: row {i}, column {j} is {v}; use numbers between "
-                    f"−{links.MAX_ABS:g} and {links.MAX_ABS:g}"
+                    f"−{codec.MAX_ABS:g} and {codec.MAX_ABS:g}"
                 )
     return np.array(rows, dtype=float)
 
@@ -144,10 +144,10 @@ def read_json(data: bytes | str) -> Imported:
         raise ValueError("'drawings' and 'kernels' must each be a list")
     if not drawings and not kernels:
         raise ValueError("the file holds no drawings and no kernels")
-    if len(drawings) > links.MAX_GRIDS:
-        raise ValueError(f"the file holds {len(drawings)} drawings; at most {links.MAX_GRIDS}")
-    if len(kernels) > links.MAX_KERNELS:
-        raise ValueError(f"the file holds {len(kernels)} kernels; at most {links.MAX_KERNELS}")
+    if len(drawings) > codec.MAX_GRIDS:
+        raise ValueError(f"the file holds {len(drawings)} drawings; at most {codec.MAX_GRIDS}")
+    if len(kernels) > codec.MAX_KERNELS:
+        raise ValueError(f"the file holds {len(kernels)} kernels; at most {codec.MAX_KERNELS}")
     many = len(drawings) > 1
     grids = tuple(
         _drawing(d, f"drawing {i}" if many else "the drawing") for i, d in enumerate(drawings, 1)
@@ -202,15 +202,15 @@ def _page_state(url_path: str):
     import streamlit as st
 
     ss = st.session_state
-    if url_path == links.LESSON_PAGE:
+    if url_path == page_state.LESSON_PAGE:
         from playground.lesson_steps import STEPS
 
-        step = STEPS[int(ss.get(links.LESSON_STEP, 1)) - 1]
+        step = STEPS[int(ss.get(page_state.LESSON_STEP, 1)) - 1]
         if not step.fixed:
-            return "this lesson step", step, links.step_link_state(ss, step)
-    if url_path == links.SAME_PAGE and links.same_link_state(ss) is not None:
-        return "the Same? page", "same", links.same_link_state(ss)
-    return "the lab", "lab", links.lab_link_state(ss)
+            return "this lesson step", step, page_state.step_link_state(ss, step)
+    if url_path == page_state.SAME_PAGE and page_state.same_link_state(ss) is not None:
+        return "the Same? page", "same", page_state.same_link_state(ss)
+    return "the lab", "lab", page_state.lab_link_state(ss)
 
 
 def load_into(ss, target, imported: Imported) -> None:
@@ -220,21 +220,21 @@ def load_into(ss, target, imported: Imported) -> None:
     """
     state = imported.as_link_state()
     if target == "lab":
-        errors = links.check_for_lab(state)
+        errors = page_state.check_for_lab(state)
     elif target == "same":
-        errors = links.check_for_same(state)
+        errors = page_state.check_for_same(state)
     else:
-        errors = links.check_for_step(state, target)
+        errors = page_state.check_for_step(state, target)
     if errors:
         raise ValueError("; ".join(errors))
     if target == "lab":
-        links.apply_to_lab(ss, state, settings=False)
+        page_state.apply_to_lab(ss, state, settings=False)
     elif target == "same":
-        links.apply_to_same(ss, state)
+        page_state.apply_to_same(ss, state)
     else:  # a file carries no settings: keep the step's
-        current = links.step_link_state(ss, target)
-        links.apply_to_step(
-            ss, target, links.LinkState(state.grids, state.kernels, current.settings)
+        current = page_state.step_link_state(ss, target)
+        page_state.apply_to_step(
+            ss, target, codec.LinkState(state.grids, state.kernels, current.settings)
         )
 
 

@@ -47,7 +47,7 @@ class Example:
 
     drawings : (H, W) 0/1 grids (one, or one per channel, or the two to compare)
     kernels : (k, k) kernels (one per feature map, or one slice per channel)
-    settings : link setting keys → values (``playground.links.SETTINGS``)
+    settings : link setting keys → values (``playground.links.codec.SETTINGS``)
     """
 
     drawings: tuple[np.ndarray, ...] = ()

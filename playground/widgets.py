@@ -28,8 +28,8 @@ from plotly.basedatatypes import BaseFigure
 from cnn_core import grids, kernels
 from cnn_core.trace import format_number
 from cnn_core.untrusted import shorten
-from playground import links
 from playground.components.maps import map_panel, show_maps
+from playground.links import codec
 from playground.plain_text import md
 
 # --- heatmaps --------------------------------------------------------------------------------
@@ -320,9 +320,9 @@ def shape_text(shape: Sequence[int]) -> str:
 
 # --- the kernel editor -----------------------------------------------------------------------
 
-# The bounds a link, a file and the editor share, declared once in playground.links.
-KERNEL_SIZES = tuple(range(links.KERNEL_MIN, links.KERNEL_MAX + 1))
-MAX_KERNEL_ABS = links.MAX_ABS  # larger numbers only make every map one colour: a typo
+# The bounds a link, a file and the editor share, declared once in playground.links.codec.
+KERNEL_SIZES = tuple(range(codec.KERNEL_MIN, codec.KERNEL_MAX + 1))
+MAX_KERNEL_ABS = codec.MAX_ABS  # larger numbers only make every map one colour: a typo
 CUSTOM = "(custom)"
 
 

@@ -32,8 +32,9 @@ from cnn_core import conv2d, pool2d, threshold
 from cnn_core.__main__ import main as cli
 from cnn_core.model import MAX_CONNECTIONS, MAX_UNPACKED_BYTES, CNNClassifier, CNNConfig
 from cnn_core.untrusted import ECHO_CHARS, shorten
-from playground import export, links
+from playground import export
 from playground.lesson_steps import STEPS
+from playground.links import codec, page_state
 from playground.plain_text import WORD_JOINER, md, svg
 from playground.train_run import MAX_LABEL_CHARS, check_label
 from playground.widgets import parse_cell
@@ -87,12 +88,12 @@ HOSTILE_STRINGS = st.one_of(
 # --- links of every page --------------------------------------------------------------------
 
 LINK_KEYS = st.sampled_from(
-    [*links.KNOWN_KEYS, "src", "lk", "by", "pr", "pc", "x", "g", "k", "step"]
+    [*codec.KNOWN_KEYS, "src", "lk", "by", "pr", "pc", "x", "g", "k", "step"]
 )
 LINK_VALUES = st.one_of(
     HOSTILE_STRINGS,
     st.sampled_from(["valid", "same", "max", "avg", "lp", "deck", "lab", "cell", "value"]),
-    st.sampled_from([links.encode_grid(np.eye(n, dtype=int)) for n in (3, 5, 8, 16, 17)]),
+    st.sampled_from([codec.encode_grid(np.eye(n, dtype=int)) for n in (3, 5, 8, 16, 17)]),
     st.sampled_from(["1_0~0_1", "-1_-1_1~-1_1_-1~1_-1_-1", "1~0", "1e999_0~0_1"]),
     st.integers(0, 20).map(str),
 )
@@ -100,12 +101,12 @@ LINK_VALUES = st.one_of(
 
 @FUZZ
 @given(
-    page=st.sampled_from(links.LINKED_PAGES),
+    page=st.sampled_from(page_state.LINKED_PAGES),
     params=st.dictionaries(LINK_KEYS, st.lists(LINK_VALUES, min_size=1, max_size=3), max_size=6),
 )
 def test_a_link_of_any_page_is_applied_whole_or_refused_whole(page, params):
     ss: dict = {}
-    errors, _ = bounded(lambda p: links.apply_params(page, p, ss), params, max_bytes=8 * MB)
+    errors, _ = bounded(lambda p: page_state.apply_params(page, p, ss), params, max_bytes=8 * MB)
     assert isinstance(errors, list)
     for error in errors:
         assert isinstance(error, str) and 0 < len(error) <= MAX_MESSAGE_CHARS, error
@@ -117,9 +118,9 @@ def test_a_link_of_any_page_is_applied_whole_or_refused_whole(page, params):
 def test_every_lesson_step_takes_the_link_it_writes(step):
     # The other direction of the property above: what a step shares, it opens.
     ss: dict = {}
-    assert links.apply_params(links.LESSON_PAGE, {"step": [str(step)]}, ss) == []
-    shared = links.session_params(links.LESSON_PAGE, ss)
-    assert links.apply_params(links.LESSON_PAGE, shared, {}) == []
+    assert page_state.apply_params(page_state.LESSON_PAGE, {"step": [str(step)]}, ss) == []
+    shared = page_state.session_params(page_state.LESSON_PAGE, ss)
+    assert page_state.apply_params(page_state.LESSON_PAGE, shared, {}) == []
 
 
 # --- JSON files: drawings and kernels ------------------------------------------------------
@@ -166,7 +167,7 @@ def test_any_json_file_is_read_or_refused_with_a_message(data):
     if message is None:
         assert imported.drawings or imported.kernels
         for kernel in imported.kernels:
-            assert np.isfinite(kernel).all() and np.abs(kernel).max() <= links.MAX_ABS
+            assert np.isfinite(kernel).all() and np.abs(kernel).max() <= codec.MAX_ABS
 
 
 def test_deep_nesting_and_huge_numbers_get_their_own_messages():
@@ -308,7 +309,7 @@ def test_a_model_too_large_to_draw_is_refused_on_load_and_in_its_config(model_by
 def test_any_kernel_cell_is_a_number_or_one_short_reason(text):
     (value, problem), _ = bounded(parse_cell, text, max_bytes=2 * MB)
     if problem is None:
-        assert np.isfinite(value) and abs(value) <= links.MAX_ABS
+        assert np.isfinite(value) and abs(value) <= codec.MAX_ABS
     else:
         assert value is None and len(problem) <= ECHO_CHARS + 80, problem
 
@@ -438,7 +439,7 @@ def test_operations_never_return_infinity_from_finite_input(image, kernel, p):
 
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
 def test_training_at_the_pages_largest_learning_rate_reports_finite_losses(optimizer):
-    config = CNNConfig(optimizer=optimizer, learning_rate=links.MAX_ABS, epochs=2,
+    config = CNNConfig(optimizer=optimizer, learning_rate=codec.MAX_ABS, epochs=2,
                        n_train=100, n_test=40)  # fmt: skip
     rng = np.random.default_rng(1)
     X, X_test = rng.integers(0, 2, (100, 8, 8)), rng.integers(0, 2, (40, 8, 8))

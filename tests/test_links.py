@@ -1,13 +1,16 @@
 """Shareable links, the lesson's steps as data, and JSON / .npz import and export.
 
-Everything here is pure Python (no Streamlit run): the link codec of ``playground.links``, the
-step data of ``playground.lesson_steps`` checked against the deck's own numbers through
-``cnn_core``, and the file formats of ``playground.export``.
+Everything here is pure Python (no Streamlit run): the link codec and the pages' adapters of
+``playground.links``, the step data of ``playground.lesson_steps`` checked against the deck's
+own numbers through ``cnn_core``, and the file formats of ``playground.export``.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlencode
 
 import numpy as np
@@ -16,9 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_core import conv2d, conv_trace, grids, kernels, pool2d, threshold
-from playground import export, lesson_steps, links
-from playground.links import LinkState, decode, encode
+from playground import export, lesson_steps
+from playground.links import codec, page_state
+from playground.links.codec import LinkState, decode, encode
 
+ROOT = Path(__file__).resolve().parent.parent
 O_ROWS = "00000000-00011000-00101100-01000010-01000010-00101100-00011000-00000000"
 DIAGONAL = "-1_-1_1~-1_1_-1~1_-1_-1"
 
@@ -29,6 +34,23 @@ def params(state: LinkState) -> dict[str, list[str]]:
 
 
 # --- the codec -----------------------------------------------------------------------------
+
+
+def test_the_codec_works_without_streamlit():
+    # The codec is the part anyone can reuse (a script that writes links for a class): it must
+    # not pull in the app. A fresh interpreter shows what importing it really loads.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, playground.links.codec; print('streamlit' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=str(ROOT),
+    ).stdout.split()
+    assert loaded == ["False"]
 
 
 def test_the_deck_example_encodes_to_readable_text():
@@ -66,25 +88,25 @@ def test_hand_typed_separators_are_accepted():
     np.testing.assert_array_equal(result.state.kernels[0], kernels.preset("deck diagonal /"))
 
 
-grid_st = st.integers(links.GRID_MIN, links.GRID_MAX).flatmap(
+grid_st = st.integers(codec.GRID_MIN, codec.GRID_MAX).flatmap(
     lambda n: st.lists(st.lists(st.integers(0, 1), min_size=n, max_size=n), min_size=n, max_size=n)
 )
 value_st = st.one_of(
     st.integers(-1000, 1000).map(float),
     st.floats(-1000, 1000, allow_nan=False, allow_infinity=False),
 )
-kernel_st = st.integers(links.KERNEL_MIN, links.KERNEL_MAX).flatmap(
+kernel_st = st.integers(codec.KERNEL_MIN, codec.KERNEL_MAX).flatmap(
     lambda k: st.lists(st.lists(value_st, min_size=k, max_size=k), min_size=k, max_size=k)
 )
 settings_st = st.fixed_dictionaries(
     {},
     optional={
-        "pad": st.one_of(st.sampled_from(["valid", "same"]), st.integers(0, links.MAX_PAD)),
-        "s": st.integers(1, links.MAX_STRIDE),
+        "pad": st.one_of(st.sampled_from(["valid", "same"]), st.integers(0, codec.MAX_PAD)),
+        "s": st.integers(1, codec.MAX_STRIDE),
         "t": st.integers(-12, 12).map(lambda n: n / 2),
-        "pm": st.sampled_from(links.POOL_MODES),
-        "ps": st.integers(1, links.MAX_POOL),
-        "pst": st.integers(1, links.MAX_POOL),
+        "pm": st.sampled_from(codec.POOL_MODES),
+        "ps": st.integers(1, codec.MAX_POOL),
+        "pst": st.integers(1, codec.MAX_POOL),
         "lp": st.integers(2, 20).map(lambda n: n / 2),
         "r": st.integers(1, 16),
         "c": st.integers(1, 16),
@@ -94,16 +116,16 @@ settings_st = st.fixed_dictionaries(
         "seed": st.integers(0, 10_000),
         "nk": st.integers(1, 16),
         "ks": st.integers(2, 5),
-        "init": st.sampled_from(links.TRAIN_INITS),
+        "init": st.sampled_from(codec.TRAIN_INITS),
         "frz": st.sampled_from(["0", "1"]),
-        "opt": st.sampled_from(links.TRAIN_OPTIMIZERS),
+        "opt": st.sampled_from(codec.TRAIN_OPTIMIZERS),
         "lr": st.floats(1e-6, 1000, allow_nan=False, allow_infinity=False),
         "ep": st.integers(1, 60),
-        "src": st.sampled_from(links.INSIDE_SOURCES),
-        "lk": st.integers(1, links.MAX_KERNELS),
+        "src": st.sampled_from(codec.INSIDE_SOURCES),
+        "lk": st.integers(1, codec.MAX_KERNELS),
         "pr": st.integers(1, 8),
         "pc": st.integers(1, 8),
-        "by": st.sampled_from(links.INSIDE_COLOUR_BY),
+        "by": st.sampled_from(codec.INSIDE_COLOUR_BY),
     },
 )
 
@@ -111,7 +133,7 @@ settings_st = st.fixed_dictionaries(
 @settings(max_examples=150, deadline=None)
 @given(
     drawing=grid_st,
-    kernel_list=st.lists(kernel_st, max_size=links.MAX_KERNELS),
+    kernel_list=st.lists(kernel_st, max_size=codec.MAX_KERNELS),
     chosen=settings_st,
     step=st.one_of(st.none(), st.integers(1, 16)),
 )
@@ -129,7 +151,7 @@ def test_every_state_survives_the_round_trip_exactly(drawing, kernel_list, chose
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_format_value_reads_back_exactly(value):
-    assert float(links.format_value(value)) == value + 0.0
+    assert float(codec.format_value(value)) == value + 0.0
 
 
 @pytest.mark.parametrize(
@@ -230,7 +252,7 @@ def test_link_states_compare_by_what_they_encode():
 def test_the_train_settings_read_back_as_the_widgets_hold_them():
     query = {"n": "100", "nt": "40", "noise": "0.07", "seed": "12", "nk": "4", "ks": "3"}
     query |= {"init": "deck", "frz": "1", "opt": "sgd", "lr": "0.5", "ep": "5"}
-    result = decode({**query, "g": links.encode_grid(grids.DECK_X_8x8)})
+    result = decode({**query, "g": codec.encode_grid(grids.DECK_X_8x8)})
     assert result.ok, result.errors
     assert dict(result.state.settings) == {
         "n": 100,
@@ -250,24 +272,24 @@ def test_the_train_settings_read_back_as_the_widgets_hold_them():
 
 def test_a_train_link_with_the_wrong_drawing_size_or_no_learning_rate_is_refused():
     too_big = LinkState((np.zeros((9, 9), dtype=int),), (), {"lr": 0.0})
-    errors = links.check_for_train(too_big)
+    errors = page_state.check_for_train(too_big)
     assert any("8×8" in e and "9×9" in e for e in errors), errors
     assert any("learning rate (lr)" in e for e in errors), errors
-    assert links.check_for_train(LinkState((grids.DECK_X_8x8,), (), {"lr": 0.03})) == []
+    assert page_state.check_for_train(LinkState((grids.DECK_X_8x8,), (), {"lr": 0.03})) == []
 
 
 def test_an_inside_link_must_name_neurons_of_its_outputs():
     deck = {"inside_source": "deck"}
     ok = LinkState(settings={"src": "deck", "r": 4, "c": 4, "pr": 2, "pc": 2})
-    assert links.check_for_inside(ok, deck) == []
+    assert page_state.check_for_inside(ok, deck) == []
     outside = LinkState(settings={"src": "deck", "r": 5, "pr": 3})
-    message = " ".join(links.check_for_inside(outside, deck))
+    message = " ".join(page_state.check_for_inside(outside, deck))
     assert "output neuron" in message and "4×4" in message and "r=5" in message
     assert "pooled neuron" in message and "2×2" in message and "pr=3" in message
     lab = LinkState(settings={"src": "lab", "pad": 2})
-    assert "valid or same" in " ".join(links.check_for_inside(lab, {}))
+    assert "valid or same" in " ".join(page_state.check_for_inside(lab, {}))
     two = LinkState(settings={"src": "lab", "lk": 2})  # the lab has one kernel
-    assert "lab kernel (lk)" in " ".join(links.check_for_inside(two, {}))
+    assert "lab kernel (lk)" in " ".join(page_state.check_for_inside(two, {}))
 
 
 # --- the lesson's steps ----------------------------------------------------------------------

@@ -34,14 +34,15 @@ from cnn_core import (
     pool_output_shape,
     pool_trace,
 )
-from playground import links, state, widgets
+from playground import state, widgets
 from playground.components.grid import current_grid, draw_grid
 from playground.components.maps import escape, map_panel, show_maps
+from playground.links import address_bar, codec, page_state
 from playground.plain_text import md
 from playground.views.lab_types import KernelRow, Maps, Settings
 
 GRID = "lab_grid"
-MAX_KERNELS = links.MAX_KERNELS
+MAX_KERNELS = codec.MAX_KERNELS
 DEFAULT_KERNELS = ("deck diagonal /", "deck diagonal \\", "horizontal line", "vertical line")
 POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
 STEP_SECONDS = 0.8  # one window per 0.8 s while playing: slow enough to read the sum
@@ -738,7 +739,7 @@ def live(grid_slot, kernels_now, s: Settings, cell_px: int, grid_px: int, explai
     if explaining:
         explanations(image, all_maps, s, cell_px)
     # A fragment rerun skips the app's own epilogue: keep the address bar on the drawing.
-    links.write_url(links.LAB_PAGE)
+    address_bar.write_url(page_state.LAB_PAGE)
 
 
 def explanations(image, all_maps, s: Settings, cell_px: int) -> None:

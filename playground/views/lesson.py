@@ -3,7 +3,7 @@
 The steps themselves (titles, plain-words text, examples) are data in ``lesson_steps.py``; this
 page draws one step at a time with Prev / Next and a progress bar. Each step keeps its own
 drawings, kernels and settings in session state (keys ``lesson_{slug}_…``, see
-``links.lesson_key``), so a learner can change a view, walk on, and come back to it.
+``page_state.lesson_key``), so a learner can change a view, walk on, and come back to it.
 
 Every number comes from ``cnn_core``; this page only draws.
 """
@@ -32,10 +32,11 @@ from cnn_core.compare import compare_drawings, match_map, nonzero_match
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
 from cnn_core.network_graph import connection_counts, neuron_inputs
 from cnn_core.pipeline import PipelineSettings
-from playground import lesson_steps, links, state, widgets
+from playground import lesson_steps, state, widgets
 from playground.components.grid import draw_grid
 from playground.descent_view import descent_panel
 from playground.lesson_steps import STEPS, Step
+from playground.links import codec, page_state
 from playground.plain_text import md
 
 ss = st.session_state
@@ -66,15 +67,15 @@ ERRATUM_PRINTED = -2
 
 
 def current_number() -> int:
-    number = ss.get(links.LESSON_STEP, 1)
+    number = ss.get(page_state.LESSON_STEP, 1)
     if not isinstance(number, int) or not 1 <= number <= N_STEPS:
         number = 1
-    ss[links.LESSON_STEP] = number
+    ss[page_state.LESSON_STEP] = number
     return number
 
 
 def _go(number: int) -> None:
-    ss[links.LESSON_STEP] = max(1, min(N_STEPS, number))
+    ss[page_state.LESSON_STEP] = max(1, min(N_STEPS, number))
 
 
 def _on_pick() -> None:
@@ -126,10 +127,10 @@ class View:
         # On the wall a step's live view must be on the first screen under its heading:
         # 36 px cells (numbers of 17 px) instead of presenter mode's usual 52.
         self.cell = PRESENTER_CELL_PX if state.presenter() else state.cell_px()
-        links.init_step(ss, step)
+        page_state.init_step(ss, step)
 
     def key(self, part: str) -> str:
-        return links.lesson_key(self.slug, part)
+        return page_state.lesson_key(self.slug, part)
 
     def fit(self, cells_across: int, fixed_px: int = 0) -> int:
         """A cell size that puts ``cells_across`` cells and ``fixed_px`` of other things in one
@@ -141,7 +142,7 @@ class View:
 
     def drawing(self, i: int, label: str, *, cell_px=None, readonly=False, highlight=None):
         """The step's drawing ``i`` as an editable grid; returns it as it is now."""
-        grid_key = links.lesson_drawing_key(self.slug, i)
+        grid_key = page_state.lesson_drawing_key(self.slug, i)
         ss[grid_key] = draw_grid(
             ss[grid_key],
             key=grid_key + "_draw",
@@ -154,10 +155,10 @@ class View:
         return np.array(ss[grid_key], dtype=int)
 
     def grid_now(self, i: int) -> np.ndarray:
-        return np.array(ss[links.lesson_drawing_key(self.slug, i)], dtype=int)
+        return np.array(ss[page_state.lesson_drawing_key(self.slug, i)], dtype=int)
 
     def set_drawing(self, i: int, grid) -> None:
-        widgets.set_grid(links.lesson_drawing_key(self.slug, i), grid)
+        widgets.set_grid(page_state.lesson_drawing_key(self.slug, i), grid)
 
     def kernel_panel(self, title: str, width: int, beside=None) -> np.ndarray:
         """Kernel 0's editor: in a collapsed box here (on the wall, so the maps can sit beside
@@ -173,7 +174,7 @@ class View:
         """The step's kernel ``i`` in the shared kernel editor; returns the last good kernel."""
         kwargs.setdefault("sizes", self.step.kernel_sizes)
         result = widgets.kernel_editor(
-            links.lesson_kernel_key(self.slug, i),
+            page_state.lesson_kernel_key(self.slug, i),
             self.step.example.kernels[i],
             label=label,
             **kwargs,
@@ -181,7 +182,7 @@ class View:
         return result.values
 
     def setting_key(self, name: str) -> str:
-        return links.lesson_setting_key(self.slug, name)
+        return page_state.lesson_setting_key(self.slug, name)
 
     def setting(self, name: str):
         return ss.get(self.setting_key(name), self.step.example.settings.get(name))
@@ -616,9 +617,9 @@ def view_threshold(v: View) -> None:
         pad = v.padding_control()
     t = controls.slider(
         "Threshold t (keep values above t)",
-        links.T_MIN,
-        links.T_MAX,
-        step=links.NUMBER_STEP,
+        codec.T_MIN,
+        codec.T_MAX,
+        step=codec.NUMBER_STEP,
         key=v.setting_key("t"),
         width=360,
         persist_state="session",
@@ -724,7 +725,7 @@ def view_examples(v: View) -> None:
         with st.container(width=280):
             st.markdown("**Kernel**")
             kernel = v.kernel(0, "kernel")
-            name = ss.get(links.lesson_kernel_key(v.slug, 0) + "_name")
+            name = ss.get(page_state.lesson_kernel_key(v.slug, 0) + "_name")
             if name in kernels.PRESETS:
                 st.caption(kernels.PRESETS[name].description)
         try:
@@ -739,7 +740,7 @@ def view_pool(v: View) -> None:
     settings = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     mode = settings.segmented_control(
         "Pooling",
-        list(links.POOL_MODES),
+        list(codec.POOL_MODES),
         required=True,
         key=v.setting_key("pm"),
         format_func={"max": "max", "avg": "average", "lp": "Lᵖ"}.get,
@@ -749,7 +750,7 @@ def view_pool(v: View) -> None:
         settings.number_input(
             "Block size m",
             1,
-            links.MAX_POOL,
+            codec.MAX_POOL,
             key=v.setting_key("ps"),
             width=140,
             persist_state="session",
@@ -760,9 +761,9 @@ def view_pool(v: View) -> None:
         p = float(
             settings.number_input(
                 "p",
-                links.P_MIN,
-                links.P_MAX,
-                step=links.NUMBER_STEP,
+                codec.P_MIN,
+                codec.P_MAX,
+                step=codec.NUMBER_STEP,
                 key=v.setting_key("lp"),
                 width=140,
                 persist_state="session",
@@ -999,7 +1000,7 @@ def view_masks(v: View) -> None:
     st.markdown("**Designed by experts:** the kernels of this lesson")
     with row():
         for i, kernel in enumerate(v.step.example.kernels):
-            name = links.preset_name(kernel)
+            name = page_state.preset_name(kernel)
             heatmap(kernel, v.key(f"k{i}"), title=name, cell_px=small, signed=True)
     st.markdown(
         "**In a CNN:** a network with random kernels looks at many X's and O's; after each "
@@ -1081,21 +1082,21 @@ assert set(VIEWS) == set(lesson_steps.VIEWS), "every kind of step needs a view"
 
 def _reset(step: Step) -> None:
     example = step.example
-    links.load_step(ss, step, example.drawings, example.kernels, example.settings)
+    page_state.load_step(ss, step, example.drawings, example.kernels, example.settings)
 
 
 def open_elsewhere(step: Step) -> None:
     """Load this step's example, as changed, into another page and go there."""
-    link = links.step_link_state(ss, step)
+    link = page_state.step_link_state(ss, step)
     if step.open_in == "lab":
         cell = None
         if "r" in link.settings and "c" in link.settings and step.view in ("conv", "erratum"):
             cell = (int(link.settings["r"]) - 1, int(link.settings["c"]) - 1)
-        links.apply_to_lab(ss, link, step_cell=cell)
+        page_state.apply_to_lab(ss, link, step_cell=cell)
     elif step.open_in == "same":
-        links.apply_to_same(ss, link)
+        page_state.apply_to_same(ss, link)
     elif step.open_in == "inside":
-        links.apply_to_inside(ss, link, deck_example=links.step_is_pristine(ss, step))
+        page_state.apply_to_inside(ss, link, deck_example=page_state.step_is_pristine(ss, step))
     st.switch_page(PAGES[step.open_in])
 
 
@@ -1107,7 +1108,7 @@ def actions(step: Step) -> None:
             key=f"lesson_reset_{step.slug}",
             on_click=_reset,
             args=(step,),
-            disabled=links.step_is_pristine(ss, step),
+            disabled=page_state.step_is_pristine(ss, step),
         )
     if step.open_in and bar.button(
         f"Open in {lesson_steps.OPEN_IN[step.open_in]} →",

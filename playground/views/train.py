@@ -179,7 +179,7 @@ def settings_sidebar() -> None:
     )
     sb.number_input(
         "Learning rate",
-        max_value=1000.0,  # the same bound as a shared link's lr (playground/links.py)
+        max_value=1000.0,  # the same bound as a shared link's lr (playground/links/codec.py)
         value=DEFAULTS.learning_rate,
         step=0.01,
         format="%g",

@@ -14,20 +14,20 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from playground import links
+from playground.links import codec, page_state
 from tests.app.helpers import displayed
 
 APP = "../../playground/app.py"
 PAGES = {
-    links.LAB_PAGE: "views/lab.py",
-    links.SAME_PAGE: "views/same.py",
-    links.TRAIN_PAGE: "views/train.py",
-    links.INSIDE_PAGE: "views/inside.py",
-    links.LESSON_PAGE: "views/lesson.py",
+    page_state.LAB_PAGE: "views/lab.py",
+    page_state.SAME_PAGE: "views/same.py",
+    page_state.TRAIN_PAGE: "views/train.py",
+    page_state.INSIDE_PAGE: "views/inside.py",
+    page_state.LESSON_PAGE: "views/lesson.py",
 }
 NOTICE = "This link could not be opened"
 
-GRIDS = [links.encode_grid(np.eye(n, dtype=int)) for n in (3, 5, 8, 16)] + ["1" * 8 + "-" + "0" * 8]
+GRIDS = [codec.encode_grid(np.eye(n, dtype=int)) for n in (3, 5, 8, 16)] + ["1" * 8 + "-" + "0" * 8]
 KERNELS = ["1_0~0_1", "-1_-1_1~-1_1_-1~1_-1_-1", "~".join(["1_0_0_0_1"] * 5), "2_0_0~0_0_0~0_0_-2"]
 VALUES = {
     "g": st.sampled_from(GRIDS),

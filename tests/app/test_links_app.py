@@ -12,7 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv2d, grids, kernels, pool2d, threshold
-from playground import export, links
+from playground import export
+from playground.links import codec, page_state
 from tests.app.helpers import displayed, z
 
 APP = "../../playground/app.py"
@@ -59,8 +60,8 @@ def test_every_page_runs_without_an_exception(page, presenter):
 
 def test_the_lab_writes_its_state_into_the_address_bar():
     at = new_session()
-    assert at.query_params["g"] == links.encode_grid(grids.DECK_O_8x8)
-    assert at.query_params["k"] == links.encode_kernel(kernels.preset("deck diagonal /"))
+    assert at.query_params["g"] == codec.encode_grid(grids.DECK_O_8x8)
+    assert at.query_params["k"] == codec.encode_kernel(kernels.preset("deck diagonal /"))
     assert {k: at.query_params[k] for k in ("pad", "s", "t", "pm", "ps")} == {
         "pad": "same",
         "s": "1",
@@ -75,8 +76,8 @@ def test_a_lab_link_opens_the_same_lab_in_a_new_session():
     horizontal = kernels.preset("horizontal line")
     odd = np.array([[0.5, -1], [2.25, 0]])
     query = {
-        "g": links.encode_grid(drawing),
-        "k": [links.encode_kernel(horizontal), links.encode_kernel(odd)],
+        "g": codec.encode_grid(drawing),
+        "k": [codec.encode_kernel(horizontal), codec.encode_kernel(odd)],
         "pad": "valid",
         "s": "1",
         "t": "0.5",
@@ -119,7 +120,7 @@ def test_the_address_bar_follows_a_change_on_the_page():
         ({"pad": "everywhere"}, ["padding"]),
         ({"t": "1e308"}, ["threshold"]),
         ({"pm": "<script>"}, ["pooling"]),
-        ({"g": links.encode_grid(grids.DECK_O_8x8), "s": "-1"}, ["stride"]),
+        ({"g": codec.encode_grid(grids.DECK_O_8x8), "s": "-1"}, ["stride"]),
         ({"g": "101-011-110"}, ["5 to 16 rows, got 3"]),
     ],
 )
@@ -131,7 +132,7 @@ def test_a_bad_lab_link_shows_a_notice_and_the_defaults(query, words):
     np.testing.assert_array_equal(at.session_state["lab_grid"], grids.DECK_O_8x8)
     assert at.session_state["lab_pad_kind"] == "same"
     # The address bar now holds the defaults, not the bad link.
-    assert at.query_params["g"] == links.encode_grid(grids.DECK_O_8x8)
+    assert at.query_params["g"] == codec.encode_grid(grids.DECK_O_8x8)
     # The notice stays until dismissed (OK), and never comes back in this session.
     at = run(at.slider(key="lab_t").set_value(1.0))
     assert notices(at)
@@ -147,8 +148,8 @@ def test_a_bad_lab_link_shows_a_notice_and_the_defaults(query, words):
 def test_a_same_link_opens_both_drawings_and_settings_in_a_new_session():
     at = new_session("views/same.py")
     assert at.query_params["g"] == [
-        links.encode_grid(grids.DECK_O_8x8),
-        links.encode_grid(grids.shift(grids.DECK_O_8x8, 0, 1)),
+        codec.encode_grid(grids.DECK_O_8x8),
+        codec.encode_grid(grids.shift(grids.DECK_O_8x8, 0, 1)),
     ]
     at = run(at.number_input(key="same_t").set_value(1.0))
     shared = {k: at.query_params.get(k) for k in at.query_params}
@@ -165,7 +166,7 @@ def test_a_same_link_opens_both_drawings_and_settings_in_a_new_session():
 
 
 def test_a_same_link_with_one_drawing_is_refused():
-    at = new_session("views/same.py", {"g": links.encode_grid(grids.DECK_O_8x8)})
+    at = new_session("views/same.py", {"g": codec.encode_grid(grids.DECK_O_8x8)})
     [notice] = notices(at)
     assert "compares 2 drawings" in notice
 
@@ -175,17 +176,17 @@ def test_a_same_link_with_one_drawing_is_refused():
 
 def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
     at = new_session("views/lesson.py", {"step": "8"})
-    at = run(at.slider(key=links.lesson_setting_key("threshold", "t")).set_value(2.0))
-    cell = links.lesson_kernel_key("threshold", 0) + "_r1c1"
+    at = run(at.slider(key=page_state.lesson_setting_key("threshold", "t")).set_value(2.0))
+    cell = page_state.lesson_kernel_key("threshold", 0) + "_r1c1"
     at = run(at.text_input(key=cell).set_value("2"))
     shared = {k: at.query_params[k] for k in at.query_params}
     assert shared["step"] == "8" and shared["t"] == "2" and "k" in shared
 
     other = new_session("views/lesson.py", shared)
     assert not notices(other)
-    assert other.session_state[links.LESSON_STEP] == 8
-    assert other.session_state[links.lesson_setting_key("threshold", "t")] == 2.0
-    kernel = other.session_state[links.lesson_kernel_key("threshold", 0) + "_last_good"]
+    assert other.session_state[page_state.LESSON_STEP] == 8
+    assert other.session_state[page_state.lesson_setting_key("threshold", "t")] == 2.0
+    kernel = other.session_state[page_state.lesson_kernel_key("threshold", 0) + "_last_good"]
     assert kernel[1, 1] == 2
     np.testing.assert_array_equal(z(other, "lesson_threshold_thr"), z(at, "lesson_threshold_thr"))
     assert {k: other.query_params[k] for k in other.query_params} == shared
@@ -196,8 +197,8 @@ def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
     [
         ({"step": "99"}, ["lesson step", "1 to 16"]),
         ({"step": "-1"}, ["lesson step"]),
-        ({"step": "4", "g": links.encode_grid(grids.DECK_O_8x8)}, ["takes drawings of 3×3"]),
-        ({"step": "2", "g": links.encode_grid(grids.DECK_O_8x8)}, ["2 drawing(s)"]),
+        ({"step": "4", "g": codec.encode_grid(grids.DECK_O_8x8)}, ["takes drawings of 3×3"]),
+        ({"step": "2", "g": codec.encode_grid(grids.DECK_O_8x8)}, ["2 drawing(s)"]),
         ({"step": "13", "k": "1_0~0_1"}, ["2 kernel(s)"]),
         ({"step": "14", "k": "~".join(["1_0_0_0_1"] * 5)}, ["takes 2×2 or 3×3 kernels"]),
         ({"step": "4", "k": "1_0~0_1"}, ["takes 3×3 kernels"]),
@@ -214,7 +215,7 @@ def test_a_bad_lesson_link_shows_a_notice_and_step_1(query, words):
     [notice] = notices(at)
     for word in words:
         assert word in notice, (word, notice)
-    assert at.session_state[links.LESSON_STEP] == 1
+    assert at.session_state[page_state.LESSON_STEP] == 1
     assert at.query_params == {"step": "1"}
 
 
@@ -238,19 +239,19 @@ TRAIN_DEFAULTS = {
 
 def test_the_train_page_writes_its_drawing_and_settings_but_no_model():
     at = new_session("views/train.py")
-    assert at.query_params["g"] == links.encode_grid(grids.DECK_X_8x8)
+    assert at.query_params["g"] == codec.encode_grid(grids.DECK_X_8x8)
     assert {k: at.query_params[k] for k in TRAIN_DEFAULTS} == TRAIN_DEFAULTS
     at = run(at.slider(key="train_epochs").set_value(7))
     at = run(at.button(key="train_load_o").click())
     assert at.query_params["ep"] == "7"
-    assert at.query_params["g"] == links.encode_grid(grids.DECK_O_8x8)
+    assert at.query_params["g"] == codec.encode_grid(grids.DECK_O_8x8)
     assert set(at.query_params) == {"g", *TRAIN_DEFAULTS}  # never the trained network
 
 
 def test_a_train_link_opens_the_same_settings_and_drawing_in_a_new_session():
     drawing = grids.shift(grids.DECK_X_8x8, 1, 0)
     query = {
-        "g": links.encode_grid(drawing),
+        "g": codec.encode_grid(drawing),
         "n": "100",
         "nt": "40",
         "noise": "0.07",
@@ -281,7 +282,7 @@ def test_a_train_link_opens_the_same_settings_and_drawing_in_a_new_session():
     ("query", "words"),
     [
         ({"g": "garbage", "step": "3"}, ["drawing (g)"]),
-        ({"g": links.encode_grid(np.zeros((12, 12), dtype=int))}, ["8×8", "12×12"]),
+        ({"g": codec.encode_grid(np.zeros((12, 12), dtype=int))}, ["8×8", "12×12"]),
         ({"n": "99999999999"}, ["training drawings (n)"]),
         ({"ep": "1000", "lr": "0"}, ["epochs (ep)", "1 to 60"]),
         ({"lr": "0"}, ["learning rate (lr)", "more than 0"]),
@@ -330,8 +331,8 @@ def test_an_inside_link_to_the_labs_example_brings_the_drawing_and_kernels():
     horizontal = kernels.preset("horizontal line")
     vertical = kernels.preset("vertical line")
     query = {
-        "g": links.encode_grid(grids.DECK_X_8x8),
-        "k": [links.encode_kernel(horizontal), links.encode_kernel(vertical)],
+        "g": codec.encode_grid(grids.DECK_X_8x8),
+        "k": [codec.encode_kernel(horizontal), codec.encode_kernel(vertical)],
         "pad": "valid",
         "r": "2",
         "c": "3",
@@ -392,7 +393,7 @@ def test_importing_a_json_file_loads_the_lab():
         at.session_state["lab_k1_last_good"], kernels.preset("vertical line")
     )
     assert "Loaded 1 drawing(s) and 1 kernel(s) into the lab" in at.success[0].value
-    assert at.query_params["g"] == links.encode_grid(grids.DECK_X_8x8)
+    assert at.query_params["g"] == codec.encode_grid(grids.DECK_X_8x8)
 
 
 @pytest.mark.parametrize(
@@ -425,7 +426,7 @@ def test_importing_into_a_lesson_step_keeps_the_steps_settings():
     )
     at = run(at)
     np.testing.assert_array_equal(
-        at.session_state[links.lesson_drawing_key("local", 0)], grids.DECK_O_8x8
+        at.session_state[page_state.lesson_drawing_key("local", 0)], grids.DECK_O_8x8
     )
     assert "into this lesson step" in at.success[0].value
 
@@ -440,7 +441,7 @@ def test_a_file_saved_from_a_lesson_step_loads_back_into_it():
     )
     at = run(at)
     assert not at.error, [e.value for e in at.error]
-    np.testing.assert_array_equal(at.session_state[links.lesson_drawing_key("dot", 0)], patch)
+    np.testing.assert_array_equal(at.session_state[page_state.lesson_drawing_key("dot", 0)], patch)
     # The lab cannot show a 3×3 drawing: it says so and keeps its own.
     at = new_session()
     at.file_uploader(key="export_upload_json").upload(

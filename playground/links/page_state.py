@@ -1,429 +1,37 @@
-"""Shareable links: what is on screen ⇄ the URL's query parameters.
+"""Each linked page's session state ⇄ a ``LinkState`` (see ``playground.links.codec``).
 
-Copying the address bar shares exactly what is on screen; opening the link in another browser
-restores it. The first part of this module is a pure codec (no Streamlit; unit-tested on its
-own); the last part keeps ``st.session_state`` and ``st.query_params`` in step.
-
-The URL format (every character is one a URL carries unescaped, so links stay readable)::
-
-    /lab?g=00000000-00011000-00101100-01000010-01000010-00101100-00011000-00000000
-         &k=-1_-1_1~-1_1_-1~1_-1_-1&k=1_1_1~0_0_0~-1_-1_-1
-         &pad=same&s=1&t=0&pm=max&ps=2&pst=2&lp=2
-    /lesson?step=5
-
-    path   the page (lab is also the app's root ``/``), kept by Streamlit's navigation
-    g      a drawing: rows of 0/1 joined by ``-`` (5–16 rows of 5–16 cells); a view with
-           several drawings (the channels of a 3-D input, the pair of "Same?") repeats ``g``
-    k      one kernel per ``k`` (at most 4): numbers joined by ``_``, rows by ``~``
-           (2×2 to 5×5; ``,`` and ``;`` are accepted too, for links typed by hand)
-    pad    padding: ``valid``, ``same`` or a number of zero rows 0–4
-    s      convolution stride 1–4
-    t      threshold (keep values > t): −6 to 6 in steps of 0.5, as the slider
-    pm     pooling: ``max``, ``avg`` or ``lp``;  ps  pool size 1–4;  pst  pool stride 1–4
-    lp     the exponent p of Lᵖ pooling: 1 to 10 in steps of 0.5
-    r, c   the output cell being explained (the sliding window's place), counted from 1
-    step   the lesson step, 1 to the number of steps
-
-    The Train page (/train): ``g`` its 8×8 drawing and its settings (a trained model is never
-    in a link: it is trained again with these settings)
-    n      training drawings 20–2000 in steps of 20;  nt  test drawings 20–1000 in steps of 20
-    noise  0 to 0.3 in steps of 0.01;  seed  0–10000
-    nk     kernels 1–16;  ks  kernel size 2–5;  init  ``random`` or ``deck``;  frz  ``0``/``1``
-    opt    ``adam`` or ``sgd``;  lr  learning rate, more than 0 and at most 1000;  ep  epochs 1–60
-
-    Inside the network (/inside): ``src`` the example (``deck`` or ``lab``; with ``lab`` also
-    ``g`` and ``k``, the lab's drawing and kernels, ``lk`` the lab kernel shown, counted from 1,
-    and ``pad`` ``valid`` or ``same``), ``r``, ``c`` the output neuron traced and ``pr``, ``pc``
-    the pooled neuron (counted from 1), ``by`` the weights' colouring (``cell`` or ``value``)
-
-Decoding checks everything against the same bounds the widgets have. A link with anything
-wrong is refused as a whole (a half-applied link would show something nobody shared): the
-caller gets readable messages and opens the defaults.
+For every page: ``*_link_state(ss)`` reads what is on screen, ``check_for_*`` says what a
+decoded link asks that the page cannot show, and ``apply_to_*`` loads it into the page's
+session keys. ``session_params`` and ``apply_params`` dispatch by page. Works on any mapping
+of session state, so the adapters are tested without a running app.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnn_core.ops import conv_output_shape, pool_output_shape
+from cnn_core import conv_output_shape, pool_output_shape
+from cnn_core import grids as grid_ops
+from cnn_core import kernels as presets
+from cnn_core.compare import CopyRecipe
+from cnn_core.model import CNNConfig
 from cnn_core.pipeline import PipelineSettings
-from cnn_core.untrusted import shorten
-from playground.plain_text import md
-
-# --- bounds: declared here once; the widgets, the file reader and the codec all use them ---
-
-GRID_MIN, GRID_MAX = 5, 16
-LESSON_GRID_MIN = 3  # the lesson's dot product multiplies a 3×3 patch
-KERNEL_MIN, KERNEL_MAX = 2, 5
-MAX_KERNELS = 4
-MAX_GRIDS = 3  # channels of a 3-D input, or the two drawings of "Same?"
-MAX_ABS = 1000.0  # the kernel editor refuses larger numbers too
-PADDING_WORDS = ("valid", "same")
-MAX_PAD = 4
-MAX_STRIDE = 4
-MAX_POOL = 4
-POOL_MODES = ("max", "avg", "lp")
-P_MIN, P_MAX = 1.0, 10.0
-T_MIN, T_MAX = -6.0, 6.0  # the threshold slider's range
-NUMBER_STEP = 0.5  # the threshold slider and the p input move in halves
-
-# The Train page's widgets (views/train.py): (lowest, highest)
-TRAIN_GRID = 8  # its drawing is CNNConfig().grid_size a side
-TRAIN_N_TRAIN = (20, 2000)
-TRAIN_N_TEST = (20, 1000)
-TRAIN_NOISE = (0.0, 0.3)
-TRAIN_SEED = (0, 10_000)
-TRAIN_N_KERNELS = (1, 16)
-TRAIN_EPOCHS = (1, 60)
-TRAIN_INITS = ("random", "deck")
-TRAIN_OPTIMIZERS = ("adam", "sgd")
-# Inside the network (views/inside.py)
-INSIDE_SOURCES = ("deck", "lab")
-INSIDE_COLOUR_BY = ("cell", "value")  # its options "kernel cell" and "value"
-
-# Longest text a parameter may hold before we even look at it: a 16×16 grid is 271 characters,
-# a 5×5 kernel of long decimals a few hundred. Anything longer is refused unread.
-_MAX_PARAM_CHARS = 600
-
-ROW_SEP, VALUE_SEP = "~", "_"  # unreserved characters: the address bar shows them as they are
-GRID_ROW_SEP = "-"
-
-
-# --- one value at a time ---------------------------------------------------------------------
-
-
-def format_value(value: float) -> str:
-    """A number as short as it can be and still read back exactly: ``-1``, ``0.5``, ``1e-05``."""
-    value = float(value) + 0.0  # -0.0 → 0.0
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def _check_length(text: str, name: str) -> None:
-    if len(text) > _MAX_PARAM_CHARS:
-        raise ValueError(
-            f"{name} is {len(text)} characters long; a link holds at most {_MAX_PARAM_CHARS}"
-        )
-
-
-def parse_number(text: str, name: str, low: float = -MAX_ABS, high: float = MAX_ABS) -> float:
-    """A finite decimal number between ``low`` and ``high`` (``inf``, ``nan``, hex refused)."""
-    cleaned = text.strip().replace("−", "-")
-    # float() also reads "inf", "nan", "1_000" and surrounding junk like "\t"; links carry
-    # plain decimals only.
-    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", cleaned):
-        raise ValueError(f"{name} must be a number, got {shorten(text)!r}")
-    value = float(cleaned)
-    if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(
-            f"{name} must be between {format_value(low)} and {format_value(high)}, "
-            f"got {shorten(text)}"
-        )
-    return value
-
-
-def parse_int(text: str, name: str, low: int, high: int) -> int:
-    """A whole number between ``low`` and ``high``."""
-    cleaned = text.strip()
-    if not re.fullmatch(r"\d{1,6}", cleaned):
-        raise ValueError(
-            f"{name} must be a whole number from {low} to {high}, got {shorten(text)!r}"
-        )
-    value = int(cleaned)
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value}")
-    return value
-
-
-def parse_choice(text: str, name: str, choices: tuple[str, ...]) -> str:
-    if text not in choices:
-        allowed = ", ".join(choices)
-        raise ValueError(f"{name} must be one of {allowed}, got {shorten(text)!r}")
-    return text
-
-
-# --- grids and kernels -----------------------------------------------------------------------
-
-
-def encode_grid(grid) -> str:
-    """(H, W) 0/1 → ``"00000000-00011000-…"`` (one run of digits per row)."""
-    grid = np.asarray(grid)
-    return GRID_ROW_SEP.join("".join("1" if v else "0" for v in row) for row in grid.tolist())
-
-
-def decode_grid(text: str, name: str = "the drawing (g)", smallest: int = GRID_MIN) -> np.ndarray:
-    """``"00110-01001-…"`` → (H, W) int array of 0/1, square, ``smallest``–16 cells a side."""
-    _check_length(text, name)
-    rows = text.strip().split(GRID_ROW_SEP)
-    if not smallest <= len(rows) <= GRID_MAX:
-        raise ValueError(f"{name} must have {smallest} to {GRID_MAX} rows, got {len(rows)}")
-    for number, row in enumerate(rows, start=1):
-        if not row or set(row) - {"0", "1"}:
-            raise ValueError(
-                f"{name}: row {number} must be a run of 0s and 1s, got {shorten(row)!r}"
-            )
-    widths = {len(row) for row in rows}
-    if len(widths) > 1:
-        raise ValueError(f"{name} must have rows of equal length, got {sorted(widths)}")
-    if widths != {len(rows)}:
-        raise ValueError(f"{name} must be square, got {len(rows)} rows of {widths.pop()} cells")
-    return np.array([[int(c) for c in row] for row in rows], dtype=int)
-
-
-def encode_kernel(kernel) -> str:
-    """(k, k) numbers → ``"-1_-1_1~-1_1_-1~1_-1_-1"``."""
-    kernel = np.asarray(kernel, dtype=float)
-    return ROW_SEP.join(VALUE_SEP.join(format_value(v) for v in row) for row in kernel.tolist())
-
-
-def decode_kernel(text: str, name: str = "kernel") -> np.ndarray:
-    """``"-1_-1_1~…"`` (or ``"-1,-1,1;…"``) → (k, k) float array, k from 2 to 5."""
-    _check_length(text, name)
-    rows = [r for r in re.split(r"[~;]", text.strip())]
-    if not KERNEL_MIN <= len(rows) <= KERNEL_MAX:
-        raise ValueError(f"{name} must have {KERNEL_MIN} to {KERNEL_MAX} rows, got {len(rows)}")
-    values = []
-    for i, row in enumerate(rows, start=1):
-        cells = re.split(r"[_,]", row)
-        values.append(
-            [parse_number(c, f"{name}, row {i}, column {j}") for j, c in enumerate(cells, 1)]
-        )
-    widths = {len(row) for row in values}
-    if widths != {len(rows)}:
-        raise ValueError(
-            f"{name} must be square ({len(rows)} numbers in each of its {len(rows)} rows), "
-            f"got rows of {sorted(widths)} numbers"
-        )
-    return np.array(values, dtype=float)
-
-
-# --- the whole state -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One short URL key for a setting, and how to read it."""
-
-    key: str  # in the URL
-    name: str  # in messages
-    kind: str  # "int", "number", "choice" or "padding"
-    low: float = 0
-    high: float = 0
-    choices: tuple[str, ...] = ()
-    step: float | None = None  # numbers must be multiples of this (the widget's step)
-
-    def parse(self, text: str):
-        label = f"{self.name} ({self.key})"
-        if self.kind == "int":
-            value = parse_int(text, label, int(self.low), int(self.high))
-            if self.step and value % int(self.step):
-                raise ValueError(f"{label} must be a multiple of {int(self.step)}, got {value}")
-            return value
-        if self.kind == "number":
-            value = parse_number(text, label, self.low, self.high)
-            # A slider's steps of 0.01 are not exact in binary (0.07 / 0.01 = 7.000000000000001).
-            if self.step and abs(value / self.step - round(value / self.step)) > 1e-9:
-                raise ValueError(
-                    f"{label} must be a multiple of {format_value(self.step)}, got {shorten(text)}"
-                )
-            return value
-        if self.kind == "choice":
-            return parse_choice(text, label, self.choices)
-        # padding: a word or a number of zero rows
-        if text in PADDING_WORDS:
-            return text
-        if text.strip().isdigit():
-            return parse_int(text, label, 0, MAX_PAD)
-        raise ValueError(
-            f"{label} must be valid, same or a whole number from 0 to {MAX_PAD}, "
-            f"got {shorten(text)!r}"
-        )
-
-    def format(self, value) -> str:
-        if self.kind == "number":
-            return format_value(value)
-        return str(value)
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("pad", "padding", "padding"),
-    Setting("s", "stride", "int", 1, MAX_STRIDE),
-    Setting("t", "threshold", "number", T_MIN, T_MAX, step=NUMBER_STEP),
-    Setting("pm", "pooling", "choice", choices=POOL_MODES),
-    Setting("ps", "pool size", "int", 1, MAX_POOL),
-    Setting("pst", "pool stride", "int", 1, MAX_POOL),
-    Setting("lp", "the p of Lp pooling", "number", P_MIN, P_MAX, step=NUMBER_STEP),
-    Setting("r", "window row", "int", 1, GRID_MAX),
-    Setting("c", "window column", "int", 1, GRID_MAX),
-    # the Train page (its sidebar's widgets, views/train.py)
-    Setting("n", "training drawings", "int", *TRAIN_N_TRAIN, step=20),
-    Setting("nt", "test drawings", "int", *TRAIN_N_TEST, step=20),
-    Setting("noise", "noise", "number", *TRAIN_NOISE, step=0.01),
-    Setting("seed", "seed", "int", *TRAIN_SEED),
-    Setting("nk", "number of kernels", "int", *TRAIN_N_KERNELS),
-    Setting("ks", "kernel size", "int", KERNEL_MIN, KERNEL_MAX),
-    Setting("init", "start from", "choice", choices=TRAIN_INITS),
-    Setting("frz", "freeze the kernels", "choice", choices=("0", "1")),
-    Setting("opt", "optimizer", "choice", choices=TRAIN_OPTIMIZERS),
-    Setting("lr", "learning rate", "number", 0.0, MAX_ABS),
-    Setting("ep", "epochs", "int", *TRAIN_EPOCHS),
-    # Inside the network (views/inside.py)
-    Setting("src", "example", "choice", choices=INSIDE_SOURCES),
-    Setting("lk", "lab kernel", "int", 1, MAX_KERNELS),
-    Setting("pr", "pooled neuron row", "int", 1, GRID_MAX // 2),
-    Setting("pc", "pooled neuron column", "int", 1, GRID_MAX // 2),
-    Setting("by", "colour the weights by", "choice", choices=INSIDE_COLOUR_BY),
+from playground import network_sources, widgets
+from playground.lesson_steps import STEPS
+from playground.links.codec import (
+    GRID_MAX,
+    GRID_MIN,
+    LESSON_GRID_MIN,
+    MAX_KERNELS,
+    PADDING_WORDS,
+    SETTING_BY_KEY,
+    TRAIN_GRID,
+    LinkState,
+    decode,
+    encode,
 )
-_SETTING_BY_KEY = {s.key: s for s in SETTINGS}
-KNOWN_KEYS = ("g", "k", *_SETTING_BY_KEY, "step")
-
-
-@dataclass(frozen=True, eq=False)
-class LinkState:
-    """What a link carries. Every part is optional: a page shares only what it shows.
-
-    grids : tuple of (H, W) int 0/1 drawings, all the same size (usually one)
-    kernels : tuple of (k, k) float arrays
-    settings : {setting key: value}, keys from ``SETTINGS`` (e.g. ``{"pad": "same", "t": 0.0}``)
-    step : the lesson step, counted from 1, or None
-    """
-
-    grids: tuple[np.ndarray, ...] = ()
-    kernels: tuple[np.ndarray, ...] = ()
-    settings: Mapping[str, object] = field(default_factory=dict)
-    step: int | None = None
-
-    def __eq__(self, other) -> bool:
-        if not isinstance(other, LinkState):
-            return NotImplemented
-        return encode(self) == encode(other)
-
-    def __repr__(self) -> str:
-        return f"LinkState({encode(self)!r})"
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """The result of reading a link: ``state`` (None when the link is refused) and the
-    readable reasons it was refused."""
-
-    state: LinkState | None
-    errors: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def encode(state: LinkState) -> dict[str, str | list[str]]:
-    """The query parameters for ``state``, in a fixed order (equal states, equal URLs)."""
-    params: dict[str, str | list[str]] = {}
-    if state.grids:
-        params["g"] = [encode_grid(g) for g in state.grids]
-    if state.kernels:
-        params["k"] = [encode_kernel(k) for k in state.kernels]
-    for setting in SETTINGS:
-        if setting.key in state.settings and state.settings[setting.key] is not None:
-            params[setting.key] = setting.format(state.settings[setting.key])
-    if state.step is not None:
-        params["step"] = str(int(state.step))
-    return params
-
-
-def _values(params: Mapping[str, str | list[str]], key: str) -> list[str]:
-    value = params.get(key)
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
-
-
-def decode(
-    params: Mapping[str, str | list[str]],
-    *,
-    n_steps: int | None = None,
-    smallest_grid: int = GRID_MIN,
-) -> Decoded:
-    """Read query parameters (``{key: value or [values]}``) back into a ``LinkState``.
-
-    Unknown keys are ignored (other tools add their own, e.g. ``utm_source``). Every known key
-    is checked; if anything is wrong the whole link is refused and every problem is listed.
-    n_steps : how many lesson steps there are (``step`` must be 1..n_steps)
-    smallest_grid : the smallest drawing allowed (the lesson's dot product is 3×3)
-    """
-    errors: list[str] = []
-    grids: list[np.ndarray] = []
-    kernels: list[np.ndarray] = []
-    settings: dict[str, object] = {}
-    step = None
-
-    def single(key: str, name: str) -> str | None:
-        values = _values(params, key)
-        if len(values) > 1:
-            errors.append(f"{name} ({key}) is given {len(values)} times; give it once")
-            return None
-        return values[0] if values else None
-
-    grid_texts = _values(params, "g")
-    if len(grid_texts) > MAX_GRIDS:
-        errors.append(f"a link holds at most {MAX_GRIDS} drawings (g), got {len(grid_texts)}")
-    else:
-        for i, text in enumerate(grid_texts, start=1):
-            name = "the drawing (g)" if len(grid_texts) == 1 else f"drawing {i} (g)"
-            try:
-                grids.append(decode_grid(text, name, smallest_grid))
-            except ValueError as error:
-                errors.append(str(error))
-        if len({g.shape for g in grids}) > 1:
-            sizes = ", ".join(f"{g.shape[0]}×{g.shape[1]}" for g in grids)
-            errors.append(f"the drawings (g) must all have the same size, got {sizes}")
-
-    kernel_texts = _values(params, "k")
-    if len(kernel_texts) > MAX_KERNELS:
-        errors.append(f"a link holds at most {MAX_KERNELS} kernels (k), got {len(kernel_texts)}")
-    else:
-        for i, text in enumerate(kernel_texts, start=1):
-            try:
-                kernels.append(decode_kernel(text, f"kernel {i} (k)"))
-            except ValueError as error:
-                errors.append(str(error))
-
-    for setting in SETTINGS:
-        text = single(setting.key, setting.name)
-        if text is None:
-            continue
-        try:
-            settings[setting.key] = setting.parse(text)
-        except ValueError as error:
-            errors.append(str(error))
-
-    text = single("step", "the lesson step")
-    if text is not None:
-        high = n_steps if n_steps is not None else 999
-        try:
-            step = parse_int(text, "the lesson step (step)", 1, high)
-        except ValueError as error:
-            errors.append(str(error))
-
-    if errors:
-        return Decoded(None, tuple(errors))
-    return Decoded(LinkState(tuple(grids), tuple(kernels), settings, step))
-
-
-# =============================================================================================
-# Keeping the session and the address bar in step. Streamlit is imported inside these
-# functions only, so the codec above stays importable (and testable) without it.
-#
-# The app calls ``restore_from_url(url_path)`` once per session before the page runs (a link
-# opened in a new browser sets the page's session keys), and ``write_url(url_path)`` after the
-# page ran (the address bar follows every change; assigning only when something changed, so
-# no extra history entries).
-# =============================================================================================
 
 LAB_PAGE = ""  # the lab is the default page: its url_path is "" (the app's root)
 SAME_PAGE = "same"
@@ -431,9 +39,6 @@ LESSON_PAGE = "lesson"
 TRAIN_PAGE = "train"
 INSIDE_PAGE = "inside"
 LINKED_PAGES = (LAB_PAGE, SAME_PAGE, LESSON_PAGE, TRAIN_PAGE, INSIDE_PAGE)
-
-NOTICE = "links_notice"  # list of messages about a link that could not be opened
-_RESTORED = "links_restored"  # set once the first run of the session has read the URL
 
 # --- the lab's session keys (documented at the top of views/lab.py) --------------------------
 LAB_GRID = "lab_grid"
@@ -471,9 +76,6 @@ def lesson_setting_key(slug: str, key: str) -> str:
 
 def preset_name(kernel: np.ndarray) -> str:
     """The preset a kernel equals, so the editor shows its name; else "(custom)"."""
-    from cnn_core import kernels as presets
-    from playground import widgets
-
     for name, preset in presets.PRESETS.items():
         if preset.values.shape == kernel.shape and np.allclose(preset.values, kernel):
             return name
@@ -533,8 +135,6 @@ def apply_to_lab(
     step_cell : (row, col) counted from 0 of the convolution window to show in the lab's
         step-through (the lesson's "Open in the lab" passes its window)
     """
-    from playground import widgets
-
     if state.grids:
         widgets.set_grid(LAB_GRID, state.grids[0])
     if state.kernels:
@@ -557,8 +157,6 @@ def apply_to_lab(
     ss["lab_pool_stride"] = _EQUAL_STRIDE if settings["pst"] is None else int(settings["pst"])
     ss["lab_p"] = float(settings["lp"])
     if step_cell is not None and state.grids and state.kernels:
-        from cnn_core import conv_output_shape
-
         try:
             _, ow = conv_output_shape(
                 state.grids[0].shape, state.kernels[0].shape, pad, int(settings["s"])
@@ -591,8 +189,6 @@ def same_link_state(ss: Mapping) -> LinkState | None:
     if choice in _presets():
         chosen = (np.asarray(_presets()[choice].values, dtype=float),)
     else:
-        from playground import network_sources
-
         chosen = tuple(np.asarray(k, dtype=float) for k in network_sources.current_kernels()[0])
     settings = {
         key: ss.get(same_key, SAME_DEFAULTS[key]) for key, same_key in SAME_SETTINGS.items()
@@ -620,9 +216,6 @@ def apply_to_same(ss, state: LinkState) -> None:
     otherwise B counts as drawn by hand. One preset kernel is chosen by name; other kernels
     are put into the lab, whose kernels the page can use.
     """
-    from cnn_core.compare import CopyRecipe
-    from playground import widgets
-
     if len(state.grids) != 2:
         return
     a, b = state.grids[0], state.grids[1]
@@ -647,8 +240,6 @@ def apply_to_same(ss, state: LinkState) -> None:
 
 def _find_shift(a: np.ndarray, b: np.ndarray, limit: int = 3) -> tuple[int, int] | None:
     """(dr, dc) when ``b`` is ``a`` moved by at most ``limit`` cells, else None."""
-    from cnn_core import grids as grid_ops
-
     if a.shape != b.shape:
         return None
     for dr in range(-limit, limit + 1):
@@ -659,8 +250,6 @@ def _find_shift(a: np.ndarray, b: np.ndarray, limit: int = 3) -> tuple[int, int]
 
 
 def _presets() -> dict:
-    from cnn_core import kernels as presets
-
     return presets.PRESETS
 
 
@@ -696,8 +285,6 @@ TRAIN_SETTINGS = {
 
 def train_defaults() -> dict[str, object]:
     """The Train page's settings before anyone touches them (its widgets' defaults)."""
-    from cnn_core.model import CNNConfig
-
     d = CNNConfig()
     return {
         "n": d.n_train,
@@ -751,8 +338,6 @@ def check_for_train(state: LinkState) -> list[str]:
 
 def apply_to_train(ss, state: LinkState) -> None:
     """Load a link into the Train page's session keys; settings it leaves out get defaults."""
-    from playground import widgets
-
     if state.grids:
         widgets.set_grid(TRAIN_DRAWING, state.grids[0])
     settings = {**train_defaults(), **state.settings}
@@ -770,8 +355,6 @@ _COLOUR_BY = {"cell": "kernel cell", "value": "value"}  # URL word → the page'
 
 def _inside_example(ss: Mapping):
     """(source, drawing, kernels, kernel index, padding) as views/inside.py chooses them."""
-    from cnn_core import grids as grid_ops
-
     source = ss.get("inside_source") or "deck"
     if source == "deck":
         return source, grid_ops.DECK_5x5, [_presets()[INSIDE_DECK_KERNEL].values], 0, "valid"
@@ -779,8 +362,6 @@ def _inside_example(ss: Mapping):
     drawing = lab.grids[0] if lab is not None else grid_ops.DECK_O_8x8
     chosen = list(lab.kernels) if lab is not None and lab.kernels else []
     if not chosen:
-        from playground import network_sources
-
         chosen = [_presets()[network_sources.DEFAULT_KERNEL].values]
     index = int(ss.get("inside_lab_kernel") or 0) if len(chosen) > 1 else 0
     index = min(max(index, 0), len(chosen) - 1)
@@ -789,8 +370,6 @@ def _inside_example(ss: Mapping):
 
 def _inside_shapes(drawing, kernel, padding) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """(the convolution's output size, the pooled size or None when it cannot pool)."""
-    from cnn_core import conv_output_shape
-
     oh, ow = conv_output_shape(np.shape(drawing), np.shape(kernel), padding)
     pooled = (oh // INSIDE_POOL, ow // INSIDE_POOL)
     return (oh, ow), pooled if min(pooled) >= 1 else None
@@ -911,8 +490,6 @@ def init_step(ss, step) -> None:
 
 def load_step(ss, step, drawings, kernels, settings) -> None:
     """Replace a step's live view state (bumping revisions so the browser shows it)."""
-    from playground import widgets
-
     for i, drawing in enumerate(drawings):
         widgets.set_grid(lesson_drawing_key(step.slug, i), drawing)
     for i, kernel in enumerate(kernels):
@@ -989,7 +566,7 @@ def check_for_step(state: LinkState, step) -> list[str]:
             errors.append(f"{where} takes {sizes} kernels (k)")
     unknown = [key for key in state.settings if key not in example.settings]
     if unknown:
-        names = ", ".join(f"{_SETTING_BY_KEY[key].name} ({key})" for key in unknown)
+        names = ", ".join(f"{SETTING_BY_KEY[key].name} ({key})" for key in unknown)
         errors.append(f"{where} has no setting {names}")
     if state.settings.get("pad", "valid") not in PADDING_WORDS:
         errors.append(f"{where} pads with valid or same (pad)")
@@ -1058,8 +635,6 @@ def session_params(url_path: str, ss) -> dict[str, list[str]]:
         state = inside_link_state(ss)
         return {} if state is None else _params_of(state)
     if url_path == LESSON_PAGE:
-        from playground.lesson_steps import STEPS
-
         number = int(ss.get(LESSON_STEP, 1))
         step = STEPS[number - 1]
         if step.fixed or step_is_pristine(ss, step):
@@ -1077,8 +652,6 @@ def apply_params(url_path: str, params: Mapping[str, str | list[str]], ss) -> li
     """
     if url_path not in LINKED_PAGES:
         return []
-    from playground.lesson_steps import STEPS
-
     # Only the lesson has drawings smaller than the lab's (the 3×3 patch of the dot product).
     smallest = LESSON_GRID_MIN if url_path == LESSON_PAGE else GRID_MIN
     decoded = decode(params, n_steps=len(STEPS), smallest_grid=smallest)
@@ -1111,71 +684,3 @@ def apply_params(url_path: str, params: Mapping[str, str | list[str]], ss) -> li
         ss[LESSON_STEP] = state.step or 1
         apply_to_step(ss, step, state)
     return errors
-
-
-def current_params() -> dict[str, list[str]]:
-    """``st.query_params`` as ``{key: [values]}``."""
-    import streamlit as st
-
-    return {key: st.query_params.get_all(key) for key in st.query_params}
-
-
-def _raw_query_string() -> str:
-    """The query string the browser sent, even one Streamlit refused to parse (too long)."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-    except ImportError:  # pragma: no cover - a Streamlit without it: nothing to report
-        return ""
-    ctx = get_script_run_ctx()
-    return str(getattr(ctx, "query_string", "") or "")
-
-
-def restore_from_url(url_path: str) -> None:
-    """On the session's first run: open the link in the address bar, or say why not.
-
-    A refused link leaves the defaults in place; its problems go to ``st.session_state
-    [NOTICE]`` for ``show_notice`` to display, and ``write_url`` replaces the address.
-    """
-    import streamlit as st
-
-    ss = st.session_state
-    if ss.get(_RESTORED):
-        return
-    ss[_RESTORED] = True
-    params = current_params()
-    if not params:
-        raw = _raw_query_string()
-        if len(raw) > _MAX_PARAM_CHARS and url_path in LINKED_PAGES:
-            # Streamlit drops a query string beyond its own limits before we see it.
-            ss[NOTICE] = [f"the link's address is {len(raw):,} characters long; far too long"]
-        return
-    errors = apply_params(url_path, params, ss)
-    if errors:
-        ss[NOTICE] = errors
-
-
-def show_notice() -> None:
-    """A clear, dismissable message about a link that could not be opened."""
-    import streamlit as st
-
-    errors = st.session_state.get(NOTICE)
-    if not errors:
-        return
-    with st.container(border=True, key="links_notice_box"):
-        st.warning(
-            "**This link could not be opened**, so the page shows its defaults instead. "
-            "What was wrong:\n\n" + "\n".join(f"- {md(e, 300)}" for e in errors[:8]),
-            icon=":material/link_off:",
-        )
-        if st.button("OK", key="links_notice_ok"):
-            del st.session_state[NOTICE]
-            st.rerun()
-
-
-def write_url(url_path: str) -> None:
-    """Put the page's state into the address bar (only when it changed)."""
-    import streamlit as st
-
-    wanted = session_params(url_path, st.session_state)
-    if wanted != current_params():
-        st.query_params.from_dict(wanted)
