@@ -1,4 +1,4 @@
-"""Argument checks shared by ops, trace, kernels and grids.
+"""Argument checks shared by ops, trace, kernels, grids and the model's configuration.
 
 Every check raises ``ValueError`` with a message a learner can act on: the argument's name,
 what was given, and what is allowed. Nothing here computes a result; it only turns loose
@@ -160,3 +160,39 @@ def image_and_kernel(image, kernel) -> tuple[np.ndarray, np.ndarray]:
             f"(shape {kernel.shape})"
         )
     return image, kernel
+
+
+# --- a model configuration's fields (CNNConfig): plain Python values, checked in place --------
+
+
+def int_between(name: str, value, low: int, high: int) -> None:
+    """A Python int (no bool, no numpy scalar: a configuration is plain data) in [low, high]."""
+    if type(value) is not int:
+        raise ValueError(f"{name} must be an integer, got {describe(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {describe(value)}")
+
+
+def number_between(name: str, value, low, high, *, low_open=False, high_open=False) -> None:
+    """A finite Python number in the interval from low to high (either end may be open)."""
+    if not isinstance(value, int | float):  # a configuration holds Python numbers only
+        raise ValueError(f"{name} must be a finite number, got {describe(value)}")
+    as_real(value, name)  # finite, not a bool, within a float's range
+    if (value <= low if low_open else value < low) or (
+        value >= high if high_open else value > high
+    ):
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {describe(value)}")
+
+
+def boolean(name: str, value) -> None:
+    """True or False."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {describe(value)}")
+
+
+def either(name: str, value, choices) -> None:
+    """One of a few choices, named in the message as 'a' or 'b'."""
+    if value not in choices:
+        allowed = " or ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be {allowed}, got {describe(value)}")

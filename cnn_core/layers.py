@@ -30,6 +30,7 @@ __all__ = [
     "Flatten",
     "Dense",
     "SoftmaxCrossEntropy",
+    "softmax",
     "SGD",
     "Adam",
 ]
@@ -173,6 +174,17 @@ class Conv2D(Layer):
         self._Wb, self._dWb = Wb, dWb
         self.params = {"W": Wb[:-1].T.reshape(K, C, k, k), "b": Wb[-1]}
         self.grads = {"W": dWb[:-1].T.reshape(K, C, k, k), "b": dWb[-1]}
+
+    @property
+    def Wb(self) -> np.ndarray:
+        """Kernels and biases as one matrix (C·k·k + 1, K): column j is kernel j's numbers in
+        window order, then its bias. A view: writing into it changes the kernels."""
+        return self._Wb
+
+    @property
+    def dWb(self) -> np.ndarray:
+        """∂loss/∂Wb, the same layout as Wb; a fused fast path writes its gradient here."""
+        return self._dWb
 
     def bind(self, params_flat, grads_flat):
         Wb = params_flat.reshape(self._Wb.shape)
@@ -536,6 +548,21 @@ class Dense(Layer):
 # --- loss ---------------------------------------------------------------------------------------
 
 
+def _shifted_exp(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """logits (N, M) → (logits − row max, their exp, the row sums (N, 1)). The shift is what
+    keeps exp from overflowing; softmax and the cross-entropy both start here."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return shifted, exp, exp.sum(axis=1, keepdims=True)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Class probabilities of each row: logits (N, M) → (N, M), rows summing to 1."""
+    _, exp, total = _shifted_exp(logits)
+    exp /= total
+    return exp
+
+
 class SoftmaxCrossEntropy:
     """Mean cross-entropy of softmax(logits) against integer class indices.
 
@@ -547,9 +574,7 @@ class SoftmaxCrossEntropy:
         return "SoftmaxCrossEntropy()"
 
     def forward(self, logits: np.ndarray, y: np.ndarray) -> float:
-        shifted = logits - logits.max(axis=1, keepdims=True)  # exp can no longer overflow
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
+        shifted, exp, total = _shifted_exp(logits)
         self.probs = exp / total
         if len(getattr(self, "_rows", ())) != len(y):
             self._rows = np.arange(len(y))

@@ -1,4 +1,4 @@
-"""The small CNN classifier: a configuration, training step by step, prediction, save / load.
+"""The small CNN classifier: the network, training step by step, prediction, save / load.
 
     model = CNNClassifier(CNNConfig(), random_state=0).fit(X_train, y_train)
     model.predict(grid)                    # "X"
@@ -7,12 +7,14 @@
 
 The network, in the deck's order: conv → threshold (ReLU) → [conv → ReLU] → pool → dense →
 softmax. Class labels are data: any set of strings, learned from `y`.
+
+What it is built from lives beside it: the configuration and the generated data in
+`config.py`, the layers and optimisers in `layers.py`, and the two fast paths (fused training
+of the default network, one drawing at a time) in `fast_paths.py`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 import os
 from collections.abc import Iterator
@@ -20,8 +22,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnn_core._checks import as_real, describe
-from cnn_core.data import make_xo_split
+from cnn_core._checks import describe
+from cnn_core.config import (  # noqa: F401  (re-exported: callers import them from here)
+    MAX_CLASSES,
+    MAX_CONNECTIONS,
+    CNNConfig,
+    generated_data,
+)
+from cnn_core.fast_paths import FusedConvGlobalMax, OneDrawingPlan, softmax_one
 from cnn_core.kernels import preset
 from cnn_core.layers import (
     SGD,
@@ -35,9 +43,9 @@ from cnn_core.layers import (
     MaxPool2D,
     ReLU,
     SoftmaxCrossEntropy,
-    _matmul,
+    softmax,
 )
-from cnn_core.untrusted import ECHO_CHARS, load_json, read_npz, shorten
+from cnn_core.untrusted import ECHO_CHARS, read_npz, shorten
 
 __all__ = ["CNNConfig", "CNNClassifier", "Progress", "DECK_KERNELS", "generated_data"]
 
@@ -49,240 +57,14 @@ DECK_KERNELS = ("deck diagonal \\", "deck diagonal /", "horizontal line")
 # the steps have blown the weights up, whether or not the numbers overflowed yet.
 DIVERGED_LOSS = 1e3
 
-_ZERO_ONE = np.array([0.0, 1.0])  # appended to a drawing: padding and the bias input
-
 _FILE_FORMAT = "cnn-playground-model"
 _FILE_VERSION = 1
 
-# The largest network a configuration may describe, in connections: the Inside page draws
-# each as a line, about 24 µs apiece on a slow 2-core laptop, so this is about a second.
-# The default network has 26,880; a 16×16 drawing with the default kernels would have 103,000.
-MAX_CONNECTIONS = 50_000
-MAX_CLASSES = 16  # labels a model may learn (the dense layer's outputs)
 MAX_LABEL_CHARS = 40  # the longest label a model file may hold
 # What a model file may cost to read: its size on disk, and in memory once unpacked.
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the playground's models are tens of KB
 MAX_UNPACKED_BYTES = 16 * 1024 * 1024
 MAX_ARRAY_BYTES = 4 * 1024 * 1024
-MAX_CONFIG_BYTES = 4096
-
-
-@dataclass(frozen=True)
-class CNNConfig:
-    """Everything that decides which model gets trained. The Train page and the command line
-    both start from `CNNConfig()`, so the same seed trains the same model in both."""
-
-    # --- the drawings
-    grid_size: int = 8  # drawings are grid_size × grid_size (4–32)
-    # --- first convolution (its kernels are what the Train page shows being learned)
-    n_kernels: int = 16  # K: kernels, one feature map each (1–16)
-    kernel_size: int = 5  # k×k kernels (2–5): 5×5 sees a whole small letter
-    padding: str | int = "same"  # "valid", "same" (odd k) or zero rows/columns on each side
-    kernel_init: str = "random"  # "random" (He) or "deck" (the deck's \, /, — kernels first)
-    freeze_kernels: bool = False  # True: kernels stay as initialised, only the dense layer learns
-    # --- optional second convolution, on the first one's thresholded maps
-    conv_layers: int = 1  # 1 or 2
-    n_kernels2: int = 8  # kernels of the second convolution (1–32)
-    kernel_size2: int = 3  # their size (2–5)
-    # --- pooling, after the last convolution
-    pool: str = "max"  # "max" or "avg"
-    pool_size: int | str = "global"  # "global": the whole map; n: n×n windows, stride n
-    # --- training
-    optimizer: str = "adam"  # "adam" or "sgd" (with momentum)
-    learning_rate: float = 0.03  # step size
-    momentum: float = 0.9  # SGD only
-    batch_size: int = 32  # drawings per step
-    epochs: int = 3  # passes over the training drawings
-    # --- the generated training data (make_xo_split)
-    n_train: int = 800  # training drawings, half X and half O
-    n_test: int = 200  # held-out drawings to measure accuracy on
-    noise: float = 0.02  # chance of a stray speck on each background pixel
-
-    def __post_init__(self) -> None:
-        _check_int("grid_size", self.grid_size, 4, 32)
-        _check_int("n_kernels", self.n_kernels, 1, 16)
-        _check_int("kernel_size", self.kernel_size, 2, 5)
-        _check_choice("kernel_init", self.kernel_init, ("random", "deck"))
-        _check_bool("freeze_kernels", self.freeze_kernels)
-        _check_int("conv_layers", self.conv_layers, 1, 2)
-        _check_int("n_kernels2", self.n_kernels2, 1, 32)
-        _check_int("kernel_size2", self.kernel_size2, 2, 5)
-        _check_choice("pool", self.pool, ("max", "avg"))
-        if self.pool_size != "global":
-            _check_int("pool_size", self.pool_size, 1, 32)
-        _check_choice("optimizer", self.optimizer, ("adam", "sgd"))
-        _check_number("learning_rate", self.learning_rate, 0.0, math.inf, low_open=True)
-        _check_number("momentum", self.momentum, 0.0, 1.0, high_open=True)
-        _check_int("batch_size", self.batch_size, 1, 4096)
-        _check_int("epochs", self.epochs, 1, 10_000)
-        _check_int("n_train", self.n_train, 2, 1_000_000)
-        _check_int("n_test", self.n_test, 1, 1_000_000)
-        _check_number("noise", self.noise, 0.0, 0.5)
-        if self.kernel_init == "deck" and self.kernel_size != 3:
-            raise ValueError(
-                f"kernel_init='deck' needs kernel_size=3 (the deck's kernels are 3×3), "
-                f"got kernel_size={self.kernel_size}"
-            )
-        if not (
-            self.padding in ("valid", "same")
-            or (type(self.padding) is int and 0 <= self.padding <= 4)
-        ):
-            raise ValueError(
-                "padding must be 'valid', 'same' or an integer 0–4, got "
-                f"{describe(self.padding, ECHO_CHARS)}"
-            )
-        for name in ("kernel_size", "kernel_size2"):
-            if self.padding == "same" and getattr(self, name) % 2 == 0:
-                raise ValueError(
-                    f"padding='same' needs odd kernel sizes, got {name}={getattr(self, name)}"
-                )
-        self.layer_shapes()  # raises a readable ValueError if the sizes don't fit
-        connections = self.connections()
-        if connections > MAX_CONNECTIONS:
-            raise ValueError(
-                f"this network would have {connections:,} connections; the playground "
-                f"draws networks of at most {MAX_CONNECTIONS:,} (use a smaller grid, fewer or "
-                "smaller kernels, or one convolution layer)"
-            )
-
-    def connections(self, n_classes: int = MAX_CLASSES) -> int:
-        """Weights between neurons (an upper bound: padding's zeros counted), for n_classes."""
-        shapes = dict(self.layer_shapes())
-        total, channels = 0, 1
-        layers = [("conv1", self.kernel_size)]
-        if self.conv_layers == 2:
-            layers.append(("conv2", self.kernel_size2))
-        for name, k in layers:
-            side, _, kernels = shapes[name]
-            total += side * side * kernels * k * k * channels
-            channels = kernels
-        total += math.prod(shapes[f"relu{self.conv_layers}"])  # every map cell feeds a pool
-        return total + shapes["flatten"][0] * n_classes
-
-    def layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
-        """(name, per-drawing output shape (H, W, C)) of every layer, input first."""
-        pad = {"valid": 0, "same": None}.get(self.padding, self.padding)
-        shape = (self.grid_size, self.grid_size, 1)
-        shapes = [("input", shape)]
-        convs = [(self.n_kernels, self.kernel_size)]
-        if self.conv_layers == 2:
-            convs.append((self.n_kernels2, self.kernel_size2))
-        for index, (kernels, k) in enumerate(convs, start=1):
-            p = k // 2 if pad is None else pad
-            side = shape[0] + 2 * p - k + 1
-            if side < 1:
-                raise ValueError(
-                    f"convolution {index}'s {k}×{k} kernels do not fit the {shape[0]}×{shape[0]} "
-                    f"input (padding {self.padding!r}): use smaller kernels or more padding"
-                )
-            shape = (side, side, kernels)
-            shapes += [(f"conv{index}", shape), (f"relu{index}", shape)]
-        window = self.pool_window(shape[0])
-        if window > shape[0]:
-            raise ValueError(
-                f"pool_size={self.pool_size} does not fit the {shape[0]}×{shape[0]} feature maps "
-                f"left by the convolutions: use a smaller pool"
-            )
-        side = shape[0] // window
-        shape = (side, side, shape[2])
-        shapes += [("pool", shape), ("flatten", (math.prod(shape),))]
-        return shapes
-
-    def pool_window(self, map_side: int | None = None) -> int:
-        """The pooling window's side: pool_size, or the feature maps' side for "global"."""
-        if self.pool_size != "global":
-            return self.pool_size
-        if map_side is None:
-            map_side = dict(self.layer_shapes())[f"relu{self.conv_layers}"][0]
-        return map_side
-
-    def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> CNNConfig:
-        """The configuration written by `to_json`; ValueError for anything else."""
-        if not isinstance(text, str | bytes):
-            raise ValueError("the configuration must be JSON text")
-        values = load_json(text, "the configuration", max_bytes=MAX_CONFIG_BYTES, max_depth=1)
-        if not isinstance(values, dict):
-            raise ValueError("the configuration must be a JSON object")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown configuration fields: {shorten(', '.join(unknown))}")
-        return cls(**values)
-
-
-def _check_int(name, value, low, high):
-    if type(value) is not int:
-        raise ValueError(f"{name} must be an integer, got {describe(value)}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {describe(value)}")
-
-
-def _check_number(name, value, low, high, *, low_open=False, high_open=False):
-    if not isinstance(value, int | float):  # a configuration holds Python numbers only
-        raise ValueError(f"{name} must be a finite number, got {describe(value)}")
-    as_real(value, name)  # finite, not a bool, within a float's range
-    if (value <= low if low_open else value < low) or (
-        value >= high if high_open else value > high
-    ):
-        left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {describe(value)}")
-
-
-def _check_bool(name, value):
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {describe(value)}")
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        allowed = " or ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be {allowed}, got {describe(value)}")
-
-
-def generated_data(config: CNNConfig | None = None, seed: int = 0):
-    """The generated drawings `config` asks for: (X_train, X_test, y_train, y_test).
-
-    The command line and the Train page both call this, so `--seed S` means the same data.
-    """
-    config = config if config is not None else CNNConfig()
-    return make_xo_split(
-        config.n_train, config.n_test, size=config.grid_size, seed=seed, noise=config.noise
-    )
-
-
-def _softmax_small(logits: list[float]) -> np.ndarray:
-    """Softmax of a few logits in plain Python: cheaper than numpy calls at this size.
-
-    Two classes (X and O) take the logistic form: with e = exp(-|a - b|) ≤ 1, the larger
-    logit gets 1 / (1 + e) and the smaller e / (1 + e). Nothing can overflow, and the small
-    probability keeps its digits (1 - p would lose them).
-    """
-    if len(logits) == 2:
-        diff = logits[0] - logits[1]
-        e = math.exp(-abs(diff))
-        large, small = 1.0 / (1.0 + e), e / (1.0 + e)
-        return np.array((large, small) if diff >= 0.0 else (small, large))
-    top = max(logits)
-    exps = [math.exp(value - top) for value in logits]
-    total = sum(exps)
-    return np.array([e / total for e in exps])
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What CNNClassifier._logits_one needs, compiled once per set of weights."""
-
-    index: np.ndarray  # (k·k + 1, OH·OW) window → pixel positions
-    kernels: np.ndarray  # (K [+1], k·k + 1) float64
-    cells: np.ndarray | None  # (pool², PH·PW) for windowed pooling, None for global
-    use_max: bool
-    row_starts: np.ndarray | None  # flat offset of each kernel's row (global pooling)
-    dense: np.ndarray  # (features [+1], classes) float64
-    dense_bias: list[float] | None  # None when folded into `dense`
 
 
 @dataclass(frozen=True)
@@ -386,10 +168,9 @@ class CNNClassifier:
         self._pool_first = cfg.pool == "max"
         self._last_relu = self._by_name[f"relu{cfg.conv_layers}"]
         # Global max pooling straight after conv1 (the default): a fused, faster path.
-        self._fused_global_max = isinstance(self._by_name["pool"], GlobalMaxPool2D) and (
-            cfg.conv_layers == 1
-        )
-        self._drawing_axis = 1 if self._fused_global_max else 0  # where _windows keeps drawings
+        fused = isinstance(self._by_name["pool"], GlobalMaxPool2D) and cfg.conv_layers == 1
+        self._fused = FusedConvGlobalMax(conv1) if fused else None
+        self._drawing_axis = 1 if fused else 0  # where _windows keeps drawings
         self._loss = SoftmaxCrossEntropy()
 
         # All trainable parameters become views into one flat vector (and their gradients
@@ -681,7 +462,7 @@ class CNNClassifier:
         (the drawings never change, only the kernels do): (N, OH, OW, k·k+1), or as columns
         (k·k+1, N, OH·OW) for the fused convolution + global max pooling (_drawing_axis 1)."""
         conv = self._by_name["conv1"]
-        if self._fused_global_max:
+        if self._fused is not None:
             return conv.window_columns(X[..., None])
         return conv.im2col(X[..., None])
 
@@ -692,8 +473,8 @@ class CNNClassifier:
     def _logits(self, cols: np.ndarray) -> np.ndarray:
         """Forward pass from first-layer windows (see _windows) → logits (N, classes)."""
         net = self._by_name
-        if self._fused_global_max:
-            pooled = self._conv_global_max(cols)
+        if self._fused is not None:
+            pooled = self._fused.forward(cols)
         else:
             z = net["conv1"].forward_cols(cols)
             if "conv2" in net:
@@ -705,34 +486,6 @@ class CNNClassifier:
             pooled = self._last_relu.forward(pooled)
         return net["dense"].forward(net["flatten"].forward(pooled))
 
-    def _conv_global_max(self, cols: np.ndarray) -> np.ndarray:
-        """conv1 then global max pooling, fused, on window columns (k·k+1, N, P).
-
-        The same numbers as Conv2D.forward_cols then GlobalMaxPool2D.forward, but laid out
-        kernel by kernel, (K, N·P): one product gives every response, and each (kernel,
-        drawing) maximum is a contiguous row for argmax (first maximum in row-major order, the
-        layer's tie rule). Returns the maxima as (N, 1, 1, K); keeps the winners.
-        """
-        conv = self._by_name["conv1"]
-        depth, n, positions = cols.shape
-        self._cols_t = cols.reshape(depth, n * positions)  # a view, also for a batch slice
-        responses = _matmul(conv._Wb.T, self._cols_t)  # (K, N·P), bias included
-        self._winners = responses.reshape(-1, positions).argmax(axis=1)  # (K·N,)
-        rows = np.arange(0, responses.size, positions)
-        maxima = responses.reshape(-1)[rows + self._winners]  # (K·N,)
-        return maxima.reshape(-1, n).T.reshape(n, 1, 1, -1)
-
-    def _conv_global_max_backward(self, dY: np.ndarray) -> None:
-        """Kernel gradients of the fused path: dY (N, K) reaches each kernel's map only at
-        its winning window, so ∂loss/∂[W; b] for kernel k is Σ_n dY[n, k] · window(n, win)."""
-        conv = self._by_name["conv1"]
-        n, K = dY.shape
-        positions = self._cols_t.shape[1] // n
-        where = (np.arange(n) * positions)[None, :] + self._winners.reshape(K, n)  # (K, N)
-        windows = self._cols_t[:, where]  # (k·k+1, K, N)
-        sums = np.matmul(windows.transpose(1, 0, 2), dY.T[:, :, None])  # (K, k·k+1, 1)
-        conv._dWb[...] = sums[:, :, 0].T
-
     def _backward(self, dlogits: np.ndarray) -> None:
         """Backward pass after _logits: fills the gradients of every trainable parameter."""
         net = self._by_name
@@ -741,8 +494,8 @@ class CNNClassifier:
             return  # the gradient has nowhere further to go
         if self._pool_first:
             d = self._last_relu.backward(d)
-            if self._fused_global_max:
-                self._conv_global_max_backward(d.reshape(len(d), -1))
+            if self._fused is not None:
+                self._fused.backward(d.reshape(len(d), -1))
                 return
             d = net["pool"].backward(d)
         else:
@@ -771,7 +524,7 @@ class CNNClassifier:
         test_loss = test_accuracy = None
         if test is not None:
             test_windows, yt_index = test
-            proba = self._softmax(self._logits(test_windows))
+            proba = softmax(self._logits(test_windows))
             p_true = proba[np.arange(len(yt_index)), yt_index]
             # The floor is the dtype's smallest normal number: 1e-300 is 0 in float32, and log(0)
             # would make a diverging run's test loss infinite instead of merely huge.
@@ -795,14 +548,7 @@ class CNNClassifier:
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities for checked drawings X : (N, H, W) → (N, n_classes)."""
-        return self._softmax(self._logits(self._windows(X)))
-
-    @staticmethod
-    def _softmax(logits: np.ndarray) -> np.ndarray:
-        out = logits - logits.max(axis=1, keepdims=True)
-        np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
-        return out
+        return softmax(self._logits(self._windows(X)))
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, columns in classes_ order.
@@ -847,10 +593,10 @@ class CNNClassifier:
         logits = self._logits_one(grid)
         if logits is None:  # two convolutions: the ordinary forward pass
             return self._forward(grid[None].astype(np.float64))[0]
-        return _softmax_small(logits)
+        return softmax_one(logits)
 
     def _logits_one(self, grid: np.ndarray) -> list[float] | None:
-        """The fast path for one drawing (H, W): about ten numpy calls on a compiled plan.
+        """The fast path for one drawing (H, W): a compiled plan (fast_paths.OneDrawingPlan).
 
         returns : the logits in classes_ order, or None for a network with two convolutions
         (no compiled plan; the caller uses the ordinary forward pass). Checks the drawing.
@@ -862,67 +608,13 @@ class CNNClassifier:
         if not (x[x.argmin()] >= 0.0 and x[x.argmax()] <= 1.0):  # argmin/max also find NaN
             raise ValueError("the drawing must hold values in [0, 1] (0/1 cells)")
         if self._plan_version != self._version:
-            self._plan = self._compile_plan()
-            self._plan_version = self._version
-        plan = self._plan
-        if plan is None:
-            return None
-        # Every window as a column (the appended 0 stands in for padding, the 1 is the
-        # bias input), so one product gives the convolution: (K, OH·OW).
-        # np.dot rather than @: for arrays this small its call overhead is the smaller one.
-        z = np.dot(plan.kernels, np.concatenate((x, _ZERO_ONE))[plan.index])
-        if plan.cells is None:
-            # Global max pooling: each kernel's largest response (argmax is numpy's fastest
-            # reduction). The plan adds a window of zeros, so the maximum is ≥ 0: that is
-            # the threshold. An extra all-ones row carries the dense layer's bias.
-            pooled = z.ravel()[z.argmax(axis=1) + plan.row_starts]
-        else:
-            if plan.use_max:
-                pooled = z[:, plan.cells].max(axis=1).T  # (PH·PW, K), the Flatten order
-            else:
-                np.maximum(z, 0.0, out=z)  # average pooling needs the threshold first
-                pooled = z[:, plan.cells].mean(axis=1).T
-            pooled = np.maximum(pooled, 0.0).reshape(-1)
-        logits = np.dot(pooled, plan.dense).tolist()
-        if plan.dense_bias is not None:
-            logits = [value + bias for value, bias in zip(logits, plan.dense_bias, strict=True)]
-        return logits
-
-    def _compile_plan(self) -> _Plan | None:
-        """The weights and index arrays of _logits_one (None for two convolutions)."""
-        net, cfg = self._by_name, self.config
-        if "conv2" in net:
-            return None
-        conv, size = net["conv1"], cfg.grid_size
-        k, pad, K = conv.kernel_size, conv.pad, conv.n_kernels
-        side = size + 2 * pad - k + 1
-        index = conv.window_index(size, size).T  # (k·k + 1, OH·OW), see Conv2D.window_index
-        kernels = conv._Wb.T.astype(np.float64)  # (K, k·k + 1): each kernel, then its bias
-        dense = net["dense"]
-        dense_W, dense_b = dense.params["W"].astype(np.float64), dense.params["b"].tolist()
-        pool = net["pool"]
-        if isinstance(pool, GlobalMaxPool2D):
-            ones = np.zeros((1, k * k + 1))
-            ones[0, -1] = 1.0  # a "kernel" that always answers 1: the dense layer's bias input
-            blank = np.full((k * k + 1, 1), size * size)  # a window of zeros, even for the bias
-            return _Plan(
-                index=np.hstack([index, blank]),
-                kernels=np.vstack([kernels, ones]),
-                cells=None,
-                use_max=True,
-                row_starts=np.arange(K + 1) * (side * side + 1),
-                dense=np.vstack([dense_W, dense_b]),
-                dense_bias=None,
+            self._plan = OneDrawingPlan.compile(
+                self._by_name, self.config.grid_size, self.config.pool == "max"
             )
-        return _Plan(
-            index=index,
-            kernels=kernels,
-            cells=pool.windows(side, side).reshape(pool.size**2, -1),  # (pool², PH·PW)
-            use_max=cfg.pool == "max",
-            row_starts=None,
-            dense=dense_W,
-            dense_bias=dense_b,
-        )
+            self._plan_version = self._version
+        if self._plan is None:
+            return None
+        return self._plan.logits(x)
 
     def activations(self, grid) -> dict[str, np.ndarray]:
         """Every layer's output for one drawing, for the Inside-the-network view.

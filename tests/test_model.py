@@ -256,9 +256,9 @@ def test_one_drawing_path_equals_the_batch_path_for_three_labels():
 
 @pytest.mark.parametrize("diff", [-1000.0, -30.0, -1e-9, 0.0, 1e-9, 30.0, 1000.0])
 def test_two_class_softmax_is_exact_and_never_overflows(diff):
-    from cnn_core.model import _softmax_small
+    from cnn_core.fast_paths import softmax_one
 
-    proba = _softmax_small([diff, 0.0])
+    proba = softmax_one([diff, 0.0])
     expected = np.exp([diff, 0.0] - np.max([diff, 0.0]))  # the textbook form, shifted
     np.testing.assert_allclose(proba, expected / expected.sum(), rtol=1e-12, atol=1e-300)
     assert proba.sum() == pytest.approx(1.0) and np.all(np.isfinite(proba))
