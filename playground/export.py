@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnn_core import untrusted
-from playground.links import codec, page_state
+from playground.links import codec, lab_link, lesson_link, pages, same_link
 from playground.plain_text import md
 
 FORMAT_KEY = "cnn_playground"
@@ -202,15 +202,15 @@ def _page_state(url_path: str):
     import streamlit as st
 
     ss = st.session_state
-    if url_path == page_state.LESSON_PAGE:
+    if url_path == pages.LESSON_PAGE:
         from playground.lesson_steps import STEPS
 
-        step = STEPS[int(ss.get(page_state.LESSON_STEP, 1)) - 1]
+        step = STEPS[int(ss.get(lesson_link.LESSON_STEP, 1)) - 1]
         if not step.fixed:
-            return "this lesson step", step, page_state.step_link_state(ss, step)
-    if url_path == page_state.SAME_PAGE and page_state.same_link_state(ss) is not None:
-        return "the Same? page", "same", page_state.same_link_state(ss)
-    return "the lab", "lab", page_state.lab_link_state(ss)
+            return "this lesson step", step, lesson_link.step_link_state(ss, step)
+    if url_path == pages.SAME_PAGE and same_link.same_link_state(ss) is not None:
+        return "the Same? page", "same", same_link.same_link_state(ss)
+    return "the lab", "lab", lab_link.lab_link_state(ss)
 
 
 def load_into(ss, target, imported: Imported) -> None:
@@ -220,20 +220,20 @@ def load_into(ss, target, imported: Imported) -> None:
     """
     state = imported.as_link_state()
     if target == "lab":
-        errors = page_state.check_for_lab(state)
+        errors = lab_link.check_for_lab(state)
     elif target == "same":
-        errors = page_state.check_for_same(state)
+        errors = same_link.check_for_same(state)
     else:
-        errors = page_state.check_for_step(state, target)
+        errors = lesson_link.check_for_step(state, target)
     if errors:
         raise ValueError("; ".join(errors))
     if target == "lab":
-        page_state.apply_to_lab(ss, state, settings=False)
+        lab_link.apply_to_lab(ss, state, settings=False)
     elif target == "same":
-        page_state.apply_to_same(ss, state)
+        same_link.apply_to_same(ss, state)
     else:  # a file carries no settings: keep the step's
-        current = page_state.step_link_state(ss, target)
-        page_state.apply_to_step(
+        current = lesson_link.step_link_state(ss, target)
+        lesson_link.apply_to_step(
             ss, target, codec.LinkState(state.grids, state.kernels, current.settings)
         )
 

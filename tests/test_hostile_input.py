@@ -34,7 +34,7 @@ from cnn_core.model import MAX_CONNECTIONS, MAX_UNPACKED_BYTES, CNNClassifier, C
 from cnn_core.untrusted import ECHO_CHARS, shorten
 from playground import export
 from playground.lesson_steps import STEPS
-from playground.links import codec, page_state
+from playground.links import codec, pages
 from playground.plain_text import WORD_JOINER, md, svg
 from playground.train_run import MAX_LABEL_CHARS, check_label
 from playground.widgets import parse_cell
@@ -101,12 +101,12 @@ LINK_VALUES = st.one_of(
 
 @FUZZ
 @given(
-    page=st.sampled_from(page_state.LINKED_PAGES),
+    page=st.sampled_from(pages.LINKED_PAGES),
     params=st.dictionaries(LINK_KEYS, st.lists(LINK_VALUES, min_size=1, max_size=3), max_size=6),
 )
 def test_a_link_of_any_page_is_applied_whole_or_refused_whole(page, params):
     ss: dict = {}
-    errors, _ = bounded(lambda p: page_state.apply_params(page, p, ss), params, max_bytes=8 * MB)
+    errors, _ = bounded(lambda p: pages.apply_params(page, p, ss), params, max_bytes=8 * MB)
     assert isinstance(errors, list)
     for error in errors:
         assert isinstance(error, str) and 0 < len(error) <= MAX_MESSAGE_CHARS, error
@@ -118,9 +118,9 @@ def test_a_link_of_any_page_is_applied_whole_or_refused_whole(page, params):
 def test_every_lesson_step_takes_the_link_it_writes(step):
     # The other direction of the property above: what a step shares, it opens.
     ss: dict = {}
-    assert page_state.apply_params(page_state.LESSON_PAGE, {"step": [str(step)]}, ss) == []
-    shared = page_state.session_params(page_state.LESSON_PAGE, ss)
-    assert page_state.apply_params(page_state.LESSON_PAGE, shared, {}) == []
+    assert pages.apply_params(pages.LESSON_PAGE, {"step": [str(step)]}, ss) == []
+    shared = pages.session_params(pages.LESSON_PAGE, ss)
+    assert pages.apply_params(pages.LESSON_PAGE, shared, {}) == []
 
 
 # --- JSON files: drawings and kernels ------------------------------------------------------

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from cnn_core import conv2d, conv_trace, grids, kernels, pool2d, threshold
 from playground import export, lesson_steps
-from playground.links import codec, page_state
+from playground.links import codec, inside_link, train_link
 from playground.links.codec import LinkState, decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,24 +272,24 @@ def test_the_train_settings_read_back_as_the_widgets_hold_them():
 
 def test_a_train_link_with_the_wrong_drawing_size_or_no_learning_rate_is_refused():
     too_big = LinkState((np.zeros((9, 9), dtype=int),), (), {"lr": 0.0})
-    errors = page_state.check_for_train(too_big)
+    errors = train_link.check_for_train(too_big)
     assert any("8×8" in e and "9×9" in e for e in errors), errors
     assert any("learning rate (lr)" in e for e in errors), errors
-    assert page_state.check_for_train(LinkState((grids.DECK_X_8x8,), (), {"lr": 0.03})) == []
+    assert train_link.check_for_train(LinkState((grids.DECK_X_8x8,), (), {"lr": 0.03})) == []
 
 
 def test_an_inside_link_must_name_neurons_of_its_outputs():
     deck = {"inside_source": "deck"}
     ok = LinkState(settings={"src": "deck", "r": 4, "c": 4, "pr": 2, "pc": 2})
-    assert page_state.check_for_inside(ok, deck) == []
+    assert inside_link.check_for_inside(ok, deck) == []
     outside = LinkState(settings={"src": "deck", "r": 5, "pr": 3})
-    message = " ".join(page_state.check_for_inside(outside, deck))
+    message = " ".join(inside_link.check_for_inside(outside, deck))
     assert "output neuron" in message and "4×4" in message and "r=5" in message
     assert "pooled neuron" in message and "2×2" in message and "pr=3" in message
     lab = LinkState(settings={"src": "lab", "pad": 2})
-    assert "valid or same" in " ".join(page_state.check_for_inside(lab, {}))
+    assert "valid or same" in " ".join(inside_link.check_for_inside(lab, {}))
     two = LinkState(settings={"src": "lab", "lk": 2})  # the lab has one kernel
-    assert "lab kernel (lk)" in " ".join(page_state.check_for_inside(two, {}))
+    assert "lab kernel (lk)" in " ".join(inside_link.check_for_inside(two, {}))
 
 
 # --- the lesson's steps ----------------------------------------------------------------------

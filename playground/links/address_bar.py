@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.links.codec import MAX_PARAM_CHARS
-from playground.links.page_state import LINKED_PAGES, apply_params, session_params
+from playground.links.pages import LINKED_PAGES, apply_params, session_params
 from playground.plain_text import md
 
 NOTICE = "links_notice"  # list of messages about a link that could not be opened

@@ -37,7 +37,7 @@ from cnn_core import (
 from playground import state, widgets
 from playground.components.grid import current_grid, draw_grid
 from playground.components.maps import escape, map_panel, show_maps
-from playground.links import address_bar, codec, page_state
+from playground.links import address_bar, codec, pages
 from playground.plain_text import md
 from playground.views.lab_types import KernelRow, Maps, Settings
 
@@ -739,7 +739,7 @@ def live(grid_slot, kernels_now, s: Settings, cell_px: int, grid_px: int, explai
     if explaining:
         explanations(image, all_maps, s, cell_px)
     # A fragment rerun skips the app's own epilogue: keep the address bar on the drawing.
-    address_bar.write_url(page_state.LAB_PAGE)
+    address_bar.write_url(pages.LAB_PAGE)
 
 
 def explanations(image, all_maps, s: Settings, cell_px: int) -> None:

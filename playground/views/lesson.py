@@ -3,7 +3,7 @@
 The steps themselves (titles, plain-words text, examples) are data in ``lesson_steps.py``; this
 page draws one step at a time with Prev / Next and a progress bar. Each step keeps its own
 drawings, kernels and settings in session state (keys ``lesson_{slug}_…``, see
-``page_state.lesson_key``), so a learner can change a view, walk on, and come back to it.
+``lesson_link.lesson_key``), so a learner can change a view, walk on, and come back to it.
 
 Every number comes from ``cnn_core``; this page only draws.
 """
@@ -36,7 +36,7 @@ from playground import lesson_steps, state, widgets
 from playground.components.grid import draw_grid
 from playground.descent_view import descent_panel
 from playground.lesson_steps import STEPS, Step
-from playground.links import codec, page_state
+from playground.links import codec, inside_link, lab_link, lesson_link, same_link
 from playground.plain_text import md
 
 ss = st.session_state
@@ -67,15 +67,15 @@ ERRATUM_PRINTED = -2
 
 
 def current_number() -> int:
-    number = ss.get(page_state.LESSON_STEP, 1)
+    number = ss.get(lesson_link.LESSON_STEP, 1)
     if not isinstance(number, int) or not 1 <= number <= N_STEPS:
         number = 1
-    ss[page_state.LESSON_STEP] = number
+    ss[lesson_link.LESSON_STEP] = number
     return number
 
 
 def _go(number: int) -> None:
-    ss[page_state.LESSON_STEP] = max(1, min(N_STEPS, number))
+    ss[lesson_link.LESSON_STEP] = max(1, min(N_STEPS, number))
 
 
 def _on_pick() -> None:
@@ -127,10 +127,10 @@ class View:
         # On the wall a step's live view must be on the first screen under its heading:
         # 36 px cells (numbers of 17 px) instead of presenter mode's usual 52.
         self.cell = PRESENTER_CELL_PX if state.presenter() else state.cell_px()
-        page_state.init_step(ss, step)
+        lesson_link.init_step(ss, step)
 
     def key(self, part: str) -> str:
-        return page_state.lesson_key(self.slug, part)
+        return lesson_link.lesson_key(self.slug, part)
 
     def fit(self, cells_across: int, fixed_px: int = 0) -> int:
         """A cell size that puts ``cells_across`` cells and ``fixed_px`` of other things in one
@@ -142,7 +142,7 @@ class View:
 
     def drawing(self, i: int, label: str, *, cell_px=None, readonly=False, highlight=None):
         """The step's drawing ``i`` as an editable grid; returns it as it is now."""
-        grid_key = page_state.lesson_drawing_key(self.slug, i)
+        grid_key = lesson_link.lesson_drawing_key(self.slug, i)
         ss[grid_key] = draw_grid(
             ss[grid_key],
             key=grid_key + "_draw",
@@ -155,10 +155,10 @@ class View:
         return np.array(ss[grid_key], dtype=int)
 
     def grid_now(self, i: int) -> np.ndarray:
-        return np.array(ss[page_state.lesson_drawing_key(self.slug, i)], dtype=int)
+        return np.array(ss[lesson_link.lesson_drawing_key(self.slug, i)], dtype=int)
 
     def set_drawing(self, i: int, grid) -> None:
-        widgets.set_grid(page_state.lesson_drawing_key(self.slug, i), grid)
+        widgets.set_grid(lesson_link.lesson_drawing_key(self.slug, i), grid)
 
     def kernel_panel(self, title: str, width: int, beside=None) -> np.ndarray:
         """Kernel 0's editor: in a collapsed box here (on the wall, so the maps can sit beside
@@ -174,7 +174,7 @@ class View:
         """The step's kernel ``i`` in the shared kernel editor; returns the last good kernel."""
         kwargs.setdefault("sizes", self.step.kernel_sizes)
         result = widgets.kernel_editor(
-            page_state.lesson_kernel_key(self.slug, i),
+            lesson_link.lesson_kernel_key(self.slug, i),
             self.step.example.kernels[i],
             label=label,
             **kwargs,
@@ -182,7 +182,7 @@ class View:
         return result.values
 
     def setting_key(self, name: str) -> str:
-        return page_state.lesson_setting_key(self.slug, name)
+        return lesson_link.lesson_setting_key(self.slug, name)
 
     def setting(self, name: str):
         return ss.get(self.setting_key(name), self.step.example.settings.get(name))
@@ -725,7 +725,7 @@ def view_examples(v: View) -> None:
         with st.container(width=280):
             st.markdown("**Kernel**")
             kernel = v.kernel(0, "kernel")
-            name = ss.get(page_state.lesson_kernel_key(v.slug, 0) + "_name")
+            name = ss.get(lesson_link.lesson_kernel_key(v.slug, 0) + "_name")
             if name in kernels.PRESETS:
                 st.caption(kernels.PRESETS[name].description)
         try:
@@ -1000,7 +1000,7 @@ def view_masks(v: View) -> None:
     st.markdown("**Designed by experts:** the kernels of this lesson")
     with row():
         for i, kernel in enumerate(v.step.example.kernels):
-            name = page_state.preset_name(kernel)
+            name = lab_link.preset_name(kernel)
             heatmap(kernel, v.key(f"k{i}"), title=name, cell_px=small, signed=True)
     st.markdown(
         "**In a CNN:** a network with random kernels looks at many X's and O's; after each "
@@ -1082,21 +1082,21 @@ assert set(VIEWS) == set(lesson_steps.VIEWS), "every kind of step needs a view"
 
 def _reset(step: Step) -> None:
     example = step.example
-    page_state.load_step(ss, step, example.drawings, example.kernels, example.settings)
+    lesson_link.load_step(ss, step, example.drawings, example.kernels, example.settings)
 
 
 def open_elsewhere(step: Step) -> None:
     """Load this step's example, as changed, into another page and go there."""
-    link = page_state.step_link_state(ss, step)
+    link = lesson_link.step_link_state(ss, step)
     if step.open_in == "lab":
         cell = None
         if "r" in link.settings and "c" in link.settings and step.view in ("conv", "erratum"):
             cell = (int(link.settings["r"]) - 1, int(link.settings["c"]) - 1)
-        page_state.apply_to_lab(ss, link, step_cell=cell)
+        lab_link.apply_to_lab(ss, link, step_cell=cell)
     elif step.open_in == "same":
-        page_state.apply_to_same(ss, link)
+        same_link.apply_to_same(ss, link)
     elif step.open_in == "inside":
-        page_state.apply_to_inside(ss, link, deck_example=page_state.step_is_pristine(ss, step))
+        inside_link.apply_to_inside(ss, link, deck_example=lesson_link.step_is_pristine(ss, step))
     st.switch_page(PAGES[step.open_in])
 
 
@@ -1108,7 +1108,7 @@ def actions(step: Step) -> None:
             key=f"lesson_reset_{step.slug}",
             on_click=_reset,
             args=(step,),
-            disabled=page_state.step_is_pristine(ss, step),
+            disabled=lesson_link.step_is_pristine(ss, step),
         )
     if step.open_in and bar.button(
         f"Open in {lesson_steps.OPEN_IN[step.open_in]} →",

@@ -14,16 +14,16 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from playground.links import codec, page_state
+from playground.links import codec, pages
 from tests.app.helpers import displayed
 
 APP = "../../playground/app.py"
 PAGES = {
-    page_state.LAB_PAGE: "views/lab.py",
-    page_state.SAME_PAGE: "views/same.py",
-    page_state.TRAIN_PAGE: "views/train.py",
-    page_state.INSIDE_PAGE: "views/inside.py",
-    page_state.LESSON_PAGE: "views/lesson.py",
+    pages.LAB_PAGE: "views/lab.py",
+    pages.SAME_PAGE: "views/same.py",
+    pages.TRAIN_PAGE: "views/train.py",
+    pages.INSIDE_PAGE: "views/inside.py",
+    pages.LESSON_PAGE: "views/lesson.py",
 }
 NOTICE = "This link could not be opened"
 
