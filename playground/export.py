@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnn_core import untrusted
+from playground import state
 from playground.links import codec, lab_link, lesson_link, pages, same_link
 from playground.plain_text import md
 
@@ -185,7 +186,7 @@ def model_from_bytes(data: bytes):
 
 # A model loaded from a file. Its key starts with ``train_`` because the pages that use "the
 # trained model" (playground.network_sources.trained_model) look there for one.
-LOADED_MODEL = "train_loaded_model"
+LOADED_MODEL = state.LOADED_MODEL
 MESSAGE = "export_message"  # ("success" | "error", text) about the last import
 
 

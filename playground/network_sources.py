@@ -12,21 +12,14 @@ import numpy as np
 import streamlit as st
 
 from cnn_core import grids, kernels
+from playground import state, widgets
 
-LAB_GRID = "lab_grid"  # (H, W) 0/1, written by the lab (widgets.set_grid)
-LAB_N_KERNELS = "lab_n_kernels"  # the lab's "Kernels" control (kept across pages)
-LAB_MAX_KERNELS = 4
 DEFAULT_KERNEL = "deck diagonal /"  # the lab's first kernel, the lecture's
-
-
-def lab_kernel_key(n: int) -> str:
-    """Where the lab's kernel editor n (1–4) keeps its last good kernel (widgets.kernel_editor)."""
-    return f"lab_k{n}_last_good"
 
 
 def lab_drawing() -> np.ndarray | None:
     """The lab's current drawing (H, W) of 0/1, or None before the lab was opened."""
-    grid = st.session_state.get(LAB_GRID)
+    grid = st.session_state.get(state.LAB_GRID)
     if grid is None:
         return None
     try:
@@ -42,15 +35,15 @@ def lab_kernels() -> list[np.ndarray] | None:
     kernel editor the lab has shown so far counts.
     """
     ss = st.session_state
-    count = ss.get(LAB_N_KERNELS)
-    if not isinstance(count, int) or not 1 <= count <= LAB_MAX_KERNELS:
-        count = LAB_MAX_KERNELS
+    count = ss.get(state.LAB_N_KERNELS)
+    if not isinstance(count, int) or not 1 <= count <= state.LAB_MAX_KERNELS:
+        count = state.LAB_MAX_KERNELS
     found = []
     for n in range(1, count + 1):
-        values = ss.get(lab_kernel_key(n))
+        values = widgets.kernel_value(ss, state.lab_kernel(n))
         if values is None:
             break
-        found.append(np.array(values, dtype=float))
+        found.append(values)
     return found or None
 
 
@@ -63,7 +56,7 @@ def current_kernels() -> tuple[list[np.ndarray], bool]:
     return [kernels.preset(DEFAULT_KERNEL)], False
 
 
-TRAIN_RUN = "train_run"  # the Train page's TrainingRun (playground/train_run.py)
+TRAIN_RUN = state.TRAIN_RUN
 RUN_STATUS = {
     "done": "trained",
     "running": "still training",

@@ -18,7 +18,7 @@ Nothing here computes a convolution: the numbers come from ``cnn_core``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -428,6 +428,25 @@ def _on_preset(key: str) -> None:
         _load_kernel(key, kernels.preset(name), name)
 
 
+def kernel_value(ss: Mapping, key: str) -> np.ndarray | None:
+    """The last good kernel (k, k) of the editor ``key`` in session state ``ss`` (a dict
+    works too), or None before that editor was shown or loaded. The one way other pages and
+    links read an editor, whose other keys are its own."""
+    values = ss.get(_k(key, "last_good"))
+    return None if values is None else np.array(values, dtype=float)
+
+
+def put_kernel_value(ss, key: str, values) -> None:
+    """Store ``values`` (k, k) as the editor ``key``'s kernel without touching its cells: the
+    editor shows it the next time it is drawn (``set_kernel`` also fills its cells)."""
+    ss[_k(key, "last_good")] = np.asarray(values, dtype=float)
+
+
+def kernel_side(ss: Mapping, key: str, default: int) -> int:
+    """The side k of the editor ``key``'s kernel, or ``default`` before it was shown."""
+    return int(ss.get(_k(key, "size"), default))
+
+
 def _current(key: str) -> np.ndarray:
     return np.array(st.session_state[_k(key, "last_good")], dtype=float)
 
@@ -609,6 +628,12 @@ def set_grid(grid_key: str, grid) -> None:
     ss = st.session_state
     ss[grid_key] = np.array(grid, dtype=int)
     ss[grid_key + "_rev"] = ss.get(grid_key + "_rev", 0) + 1
+
+
+def grid_revision(grid_key: str) -> int:
+    """The revision of the drawing under ``grid_key`` (``init_grid`` starts it, ``set_grid``
+    bumps it): what ``draw_grid`` and ``current_grid`` are given with the drawing."""
+    return st.session_state.get(grid_key + "_rev", 0)
 
 
 GRID_PRESETS = {

@@ -10,11 +10,12 @@ import numpy as np
 from cnn_core import conv_output_shape
 from cnn_core import grids as grid_ops
 from cnn_core import kernels as presets
-from playground import network_sources
+from playground import network_sources, widgets
 from playground.links.codec import (
     LinkState,
 )
-from playground.links.lab_link import LAB_GRID, LAB_N_KERNELS, apply_to_lab, lab_link_state
+from playground.links.lab_link import apply_to_lab, lab_link_state
+from playground.state import LAB_GRID, LAB_N_KERNELS, lab_kernel
 
 
 def apply_to_inside(ss, state: LinkState, *, deck_example: bool) -> None:
@@ -132,7 +133,7 @@ def _load_inside(ss, state: LinkState) -> None:
     if state.kernels:
         ss[LAB_N_KERNELS] = len(state.kernels)
         for i, kernel in enumerate(state.kernels, start=1):
-            ss[f"lab_k{i}_last_good"] = np.asarray(kernel, dtype=float)
+            widgets.put_kernel_value(ss, lab_kernel(i), kernel)
     ss["inside_padding"] = state.settings.get("pad", "same")
     ss["inside_lab_kernel"] = int(state.settings.get("lk", 1)) - 1
 

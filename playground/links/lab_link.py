@@ -15,10 +15,9 @@ from playground.links.codec import (
     GRID_MIN,
     LinkState,
 )
+from playground.state import LAB_GRID, LAB_N_KERNELS, lab_kernel
 
 # --- the lab's session keys (documented at the top of views/lab.py) --------------------------
-LAB_GRID = "lab_grid"
-LAB_N_KERNELS = "lab_n_kernels"
 _PIPELINE = PipelineSettings()  # the pipeline's defaults, stated once in cnn_core.pipeline
 LAB_DEFAULTS = {
     "pad": _PIPELINE.padding, "s": _PIPELINE.stride, "t": _PIPELINE.t,
@@ -44,11 +43,8 @@ def lab_link_state(ss: Mapping) -> LinkState | None:
     if LAB_GRID not in ss:
         return None
     n = int(ss.get(LAB_N_KERNELS) or 1)
-    kernels = tuple(
-        np.asarray(ss[f"lab_k{i}_last_good"], dtype=float)
-        for i in range(1, n + 1)
-        if f"lab_k{i}_last_good" in ss
-    )
+    found = (widgets.kernel_value(ss, lab_kernel(i)) for i in range(1, n + 1))
+    kernels = tuple(kernel for kernel in found if kernel is not None)
     kind = ss.get("lab_pad_kind") or LAB_DEFAULTS["pad"]
     settings: dict[str, object] = {
         "pad": int(ss.get("lab_pad_n", 1)) if kind == "n" else kind,
@@ -94,7 +90,7 @@ def apply_to_lab(
     if state.kernels:
         ss[LAB_N_KERNELS] = len(state.kernels)
         for i, kernel in enumerate(state.kernels, start=1):
-            widgets.set_kernel(f"lab_k{i}", kernel, preset_name(kernel))
+            widgets.set_kernel(lab_kernel(i), kernel, preset_name(kernel))
     if not settings:
         return
     settings = {**LAB_DEFAULTS, **state.settings}

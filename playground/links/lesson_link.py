@@ -30,7 +30,7 @@ def lesson_drawing_key(slug: str, i: int) -> str:
 
 
 def lesson_kernel_key(slug: str, i: int) -> str:
-    """The prefix of the kernel editor's keys (``…_last_good`` holds its kernel)."""
+    """The key of the step's kernel editor i (``widgets.kernel_value`` reads its kernel)."""
     return lesson_key(slug, f"k{i}")
 
 
@@ -72,7 +72,7 @@ def step_link_state(ss, step) -> LinkState:
         for i, d in enumerate(example.drawings)
     )
     kernels = tuple(
-        np.asarray(ss.get(lesson_kernel_key(step.slug, i) + "_last_good", k), dtype=float)
+        _or(widgets.kernel_value(ss, lesson_kernel_key(step.slug, i)), k)
         for i, k in enumerate(example.kernels)
     )
     settings = {
@@ -176,3 +176,8 @@ def apply_to_step(ss, step, state: LinkState) -> None:
         state.kernels or example.kernels,
         settings,
     )
+
+
+def _or(kernel: np.ndarray | None, example) -> np.ndarray:
+    """The editor's kernel, or the example's before the editor was shown."""
+    return np.asarray(example, dtype=float) if kernel is None else kernel

@@ -93,7 +93,7 @@ def participant_view(store: Store, room: Room, cell_px: int, notice: str | None 
     full = len(mine) >= store.per_participant_cap
     with st.container(horizontal=True, gap="large", wrap=True):
         with st.container(width=records.GRID_SIZE * cell_px + 12):
-            ss[GRID] = draw_grid(ss[GRID], key="room_draw", revision=ss[GRID + "_rev"],
+            ss[GRID] = draw_grid(ss[GRID], key="room_draw", revision=widgets.grid_revision(GRID),
                                  cell_px=cell_px)  # fmt: skip
             st.button("Clear", key="room_clear", icon=":material/ink_eraser:", on_click=_on_clear)
         with st.container(width=300):

@@ -41,8 +41,8 @@ from playground.links import address_bar, codec, pages
 from playground.plain_text import md
 from playground.views.lab_types import KernelRow, Maps, Settings
 
-GRID = "lab_grid"
-MAX_KERNELS = codec.MAX_KERNELS
+GRID = state.LAB_GRID
+MAX_KERNELS = codec.MAX_KERNELS  # = state.LAB_MAX_KERNELS
 DEFAULT_KERNELS = ("deck diagonal /", "deck diagonal \\", "horizontal line", "vertical line")
 POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
 STEP_SECONDS = 0.8  # one window per 0.8 s while playing: slow enough to read the sum
@@ -84,7 +84,7 @@ MAP_CAPTIONS_HTML = {
 # set these keys before the lab runs.
 _PIPELINE = Settings()  # the pipeline's defaults, stated once in cnn_core.pipeline
 SETTING_DEFAULTS = {
-    "lab_n_kernels": _PIPELINE.n_kernels,
+    state.LAB_N_KERNELS: _PIPELINE.n_kernels,
     "lab_pad_kind": _PIPELINE.padding,
     "lab_pad_n": 1,  # the number box's value when padding is switched to "n"
     "lab_stride": _PIPELINE.stride,
@@ -107,7 +107,7 @@ def settings_sidebar() -> Settings:
         "Kernels",
         list(range(1, MAX_KERNELS + 1)),
         required=True,
-        key="lab_n_kernels",
+        key=state.LAB_N_KERNELS,
         persist_state="session",
         help="Several kernels at once: each gives its own feature map, and together they "
         "become the channels of the 3-D convolution.",
@@ -667,7 +667,7 @@ def main() -> None:
         )
 
     image = np.array(ss[GRID], dtype=int)
-    first_kernel = int(ss.get("lab_k1_size", 3))
+    first_kernel = widgets.kernel_side(ss, state.lab_kernel(1), 3)
     cell_px = map_cell_px(image.shape[0], s, first_kernel)
     grid_px = drawing_cell_px(image.shape[0], cell_px)
 
@@ -684,7 +684,10 @@ def main() -> None:
             st.markdown(f"**Kernel {n}**")
             results.append(
                 widgets.kernel_editor(
-                    f"lab_k{n}", DEFAULT_KERNELS[n - 1], label=f"kernel {n}", compact=presenter
+                    state.lab_kernel(n),
+                    DEFAULT_KERNELS[n - 1],
+                    label=f"kernel {n}",
+                    compact=presenter,
                 )
             )
     kernels_now = [(r.values, r.name) for r in results]
@@ -709,7 +712,7 @@ def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int, grid_px:
     # Everything is computed before anything is drawn, so the drawing and its maps leave the
     # server together: Streamlit's websocket does not disable Nagle's algorithm, and an
     # element sent a few ms after the previous one can wait ~40 ms for a delayed ACK.
-    image = current_grid(ss[GRID], key="lab_draw", revision=ss[GRID + "_rev"])
+    image = current_grid(ss[GRID], key="lab_draw", revision=widgets.grid_revision(GRID))
     all_maps = [compute_maps(image, values, name, s) for values, name in kernels_now]
     rows = [
         kernel_row(n, maps, image.shape, s, cell_px) for n, maps in enumerate(all_maps, start=1)
@@ -722,7 +725,7 @@ def drawing_and_maps(grid_slot, kernels_now, s: Settings, cell_px: int, grid_px:
         ss[GRID] = draw_grid(
             ss[GRID],
             key="lab_draw",
-            revision=ss[GRID + "_rev"],
+            revision=widgets.grid_revision(GRID),
             cell_px=grid_px,
             label=f"Input image {widgets.shape_text(image.shape)}",
         )

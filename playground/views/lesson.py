@@ -146,7 +146,7 @@ class View:
         ss[grid_key] = draw_grid(
             ss[grid_key],
             key=grid_key + "_draw",
-            revision=ss[grid_key + "_rev"],
+            revision=widgets.grid_revision(grid_key),
             cell_px=cell_px or self.cell,
             readonly=readonly,
             highlight=highlight,
@@ -1028,7 +1028,7 @@ def view_masks(v: View) -> None:
 
 def _learned_kernels() -> np.ndarray | None:
     """The first layer's kernels (K, k, k) of the model trained on the Train page, if any."""
-    run = ss.get("train_run")  # views/train.py keeps its TrainingRun here
+    run = ss.get(state.TRAIN_RUN)  # the Train page's TrainingRun
     if run is None or not getattr(run, "step", 0):
         return None
     try:

@@ -335,12 +335,12 @@ def pixel_row(cell: int):
     row = st.container(horizontal=True, gap="small", key="same_pixel_row")
     with row.container(width=panel_width(cell), key="same_panel_a"):
         st.markdown("**A** — draw here")
-        ss[A] = draw_grid(ss[A], key="same_grid_a", revision=ss[A + "_rev"], cell_px=cell)
+        ss[A] = draw_grid(ss[A], key="same_grid_a", revision=widgets.grid_revision(A), cell_px=cell)
         follow_a()
         a_controls()
     with row.container(width=panel_width(cell), key="same_panel_b"):
         title = st.empty()
-        drawn = draw_grid(ss[B], key="same_grid_b", revision=ss[B + "_rev"], cell_px=cell)
+        drawn = draw_grid(ss[B], key="same_grid_b", revision=widgets.grid_revision(B), cell_px=cell)
         if not np.array_equal(drawn, ss[B]):
             ss[B] = drawn
             ss[FREE] = True

@@ -49,7 +49,7 @@ from playground.train_run import (
     merge_added,
 )
 
-RUN = "train_run"
+RUN = state.TRAIN_RUN
 LIVE_LOAD = "train_live_load"  # how many runs the server was training when this one started
 ADDED = "train_added"
 GRID = "train_grid"
@@ -416,7 +416,7 @@ def drawing_panel(run: TrainingRun | None, cell_px: int, notice) -> None:
     side = ss[GRID].shape[1]
     with st.container(width=side * cell_px + 12):
         ss[GRID] = draw_grid(
-            ss[GRID], key="train_draw", revision=ss[GRID + "_rev"], cell_px=cell_px
+            ss[GRID], key="train_draw", revision=widgets.grid_revision(GRID), cell_px=cell_px
         )
         tools = st.container(horizontal=True, gap="xsmall")
         tools.button("Clear", key="train_clear", on_click=_set_drawing, args=("clear",))
