@@ -93,6 +93,16 @@ def cell_px() -> int:
     return CELL_PX_PRESENTER if presenter() else CELL_PX
 
 
+def fit_cell_px(
+    cells_across: int, budget_px: int, *, fixed_px: int = 0, smallest: int, largest: int
+) -> int:
+    """The one rule every page sizes its cells by: the largest side that puts ``cells_across``
+    cells and ``fixed_px`` of other things (margins, gaps) in ``budget_px``, kept between
+    ``smallest`` (numbers still readable) and ``largest`` (usually ``cell_px()``)."""
+    fit = (budget_px - fixed_px) // max(cells_across, 1)
+    return int(max(smallest, min(largest, fit)))
+
+
 def number_px(cell: int) -> int | None:
     """Size of the numbers written in heatmap cells of side ``cell``: large on a projector,
     None (the heatmap's own default) otherwise."""

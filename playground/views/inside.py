@@ -113,8 +113,8 @@ def matrix_cell_px(n_rows: int, n_cols: int) -> int:
 
     A 16×16 drawing has a 256 × 256 matrix: 3 px cells, the pattern without the numbers.
     """
-    budget = 1100 if ss.get(state.PRESENTER) else 760
-    return int(np.clip(min(budget // n_cols, 620 // n_rows), 2, 28))
+    budget = 1100 if state.presenter() else 760
+    return state.fit_cell_px(n_cols, budget, smallest=2, largest=min(28, 620 // n_rows))
 
 
 # --- 1. convolution as a weight matrix ------------------------------------------------------
@@ -353,7 +353,7 @@ def network_section() -> None:
             "(designed by experts). Train a model on the Train page to see its learned "
             "kernels, the dense layer and the output here."
         )
-    width = 1150 if ss.get(state.PRESENTER) else 800
+    width = 1150 if state.presenter() else 800
     st.caption(
         "Neurons are coloured by their activation for the drawing (blue negative, white 0, "
         "red positive); connections by their weight (learned weights blue to red, fixed "

@@ -205,10 +205,13 @@ def map_cell_px(grid_size: int, settings: Settings, kernel_size: int) -> int:
     cells_across = 2 * out + pooled
     overhead = 3 * 32 + 2 * 16 + 8  # margins of three figures, the gaps between them
     if state.presenter():
-        fit = min((PRESENTER_ROW_PX - overhead) // cells_across, PRESENTER_MAP_SIDE_PX // out)
-        return int(max(MIN_CELL_PX, min(PRESENTER_MAX_CELL_PX, fit)))
-    fit = (MAP_ROW_BUDGET_PX - overhead) // cells_across
-    return int(max(MIN_CELL_PX, min(state.cell_px(), fit)))
+        largest = min(PRESENTER_MAX_CELL_PX, PRESENTER_MAP_SIDE_PX // out)
+        budget = PRESENTER_ROW_PX
+    else:
+        largest, budget = state.cell_px(), MAP_ROW_BUDGET_PX
+    return state.fit_cell_px(
+        cells_across, budget, fixed_px=overhead, smallest=MIN_CELL_PX, largest=largest
+    )
 
 
 def drawing_cell_px(grid_size: int, map_cell: int) -> int:

@@ -135,10 +135,11 @@ class View:
     def fit(self, cells_across: int, fixed_px: int = 0) -> int:
         """A cell size that puts ``cells_across`` cells and ``fixed_px`` of other things in one
         row; presenter mode keeps its big cells (the row wraps)."""
-        if ss.get(state.PRESENTER):
+        if state.presenter():
             return self.cell
-        fit = (ROW_BUDGET_PX - fixed_px) // max(cells_across, 1)
-        return int(max(MIN_CELL_PX, min(self.cell, fit)))
+        return state.fit_cell_px(
+            cells_across, ROW_BUDGET_PX, fixed_px=fixed_px, smallest=MIN_CELL_PX, largest=self.cell
+        )
 
     def drawing(self, i: int, label: str, *, cell_px=None, readonly=False, highlight=None):
         """The step's drawing ``i`` as an editable grid; returns it as it is now."""

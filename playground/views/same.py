@@ -221,11 +221,12 @@ def panel_cell_px(size: int) -> int:
     sidebar open normally, with it closed in presenter mode (bigger cells; with the sidebar
     open the panels wrap).
     """
-    base = state.cell_px()
-    budget = PRESENTER_ROW_BUDGET_PX if ss.get(state.PRESENTER) else ROW_BUDGET_PX
+    budget = PRESENTER_ROW_BUDGET_PX if state.presenter() else ROW_BUDGET_PX
     gaps = 2 * 16  # the rows' "small" gaps
-    fit = ((budget - gaps) // 3 - PANEL_MARGIN_PX) // max(size, 1)
-    return int(np.clip(fit, 12, base))
+    panel = (budget - gaps) // 3  # each of the three panels' share of the row
+    return state.fit_cell_px(
+        size, panel, fixed_px=PANEL_MARGIN_PX, smallest=12, largest=state.cell_px()
+    )
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ def scoreboard(result: DrawingComparison) -> None:
             f"{figs.count_text(match)} = {figs.percent(match)}",
             delta,
             border=True,
-            width=METRIC_PX_PRESENTER if ss.get(state.PRESENTER) else METRIC_PX,
+            width=METRIC_PX_PRESENTER if state.presenter() else METRIC_PX,
             help=f"{match.both} {unit} are non-zero in both A and B; {match.either} are "
             f"non-zero in A or in B ({match.only_a} only in A, {match.only_b} only in B).",
         )

@@ -324,12 +324,13 @@ def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
     column's width with cells of at least MIN_KERNEL_CELL_PX (below that the numbers get hard
     to read), the rows then evened out (16 kernels: 4 × 4, not 5 + 5 + 5 + 1) and the cells
     grown back towards the page's cell size if there is room."""
-    budget = KERNEL_ROW_BUDGET_PX[bool(st.session_state.get(state.PRESENTER))]
+    budget = KERNEL_ROW_BUDGET_PX[state.presenter()]
     per_row = max(1, min(count, (budget + MIN_KERNEL_CELL_PX) // ((k + 1) * MIN_KERNEL_CELL_PX)))
     rows = -(-count // per_row)
     per_row = -(-count // rows)
-    cell = min(cell_px, budget // (per_row * (k + 1) - 1))
-    return max(cell, MIN_KERNEL_CELL_PX), per_row
+    across = per_row * (k + 1) - 1  # the kernels' cells and one cell's gap between kernels
+    cell = state.fit_cell_px(across, budget, smallest=MIN_KERNEL_CELL_PX, largest=cell_px)
+    return cell, per_row
 
 
 def kernels_interval(config: CNNConfig) -> float:
