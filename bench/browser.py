@@ -206,7 +206,7 @@ def python_side_cost(repeats: int = 30) -> dict[str, float]:
     """Server time per rerun for the lab's 3 maps: build the figures, turn them into the maps
     component's panels (every cell's colour), and serialise them as the component sends them."""
     from playground.components.maps import map_panel
-    from playground.widgets import heatmap_figure
+    from playground.widgets import heatmap
 
     fm = conv2d(np.array(grids.DECK_O_8x8), kernels.preset("deck diagonal /"), "same")
 
@@ -216,11 +216,11 @@ def python_side_cost(repeats: int = 30) -> dict[str, float]:
             step()
         return (time.perf_counter() - t0) / repeats * 1e3
 
-    figs = [heatmap_figure(fm, title="t", cell_px=34) for _ in range(3)]
+    figs = [heatmap(fm, title="t", cell_px=34) for _ in range(3)]
     panels = [map_panel(f, f"k{i}") for i, f in enumerate(figs)]
     return {
         "build_3_figures_ms": per_rerun(
-            lambda: [heatmap_figure(fm, title="t", cell_px=34) for _ in range(3)]
+            lambda: [heatmap(fm, title="t", cell_px=34) for _ in range(3)]
         ),
         "3_panels_ms": per_rerun(lambda: [map_panel(f, f"k{i}") for i, f in enumerate(figs)]),
         "json_of_3_panels_ms": per_rerun(lambda: json.dumps({"panels": panels})),

@@ -2,10 +2,10 @@
 
 Every page draws its maps with these, so a 3 looks like a 3 everywhere:
 
-* ``heatmap_figure(z, title=...)`` describes a map as a plain-dict plotly figure (no
-  ``go.Figure``: dicts are about twice as fast to build and send); ``show_heatmap(fig, key)``
-  draws it with plotly, ``show_map(fig, key)`` as HTML (``components.maps``: the same colours,
-  a millisecond to update, for maps that change on every click).
+* ``heatmap(z, title=...)`` describes a map (``playground.heatmap``); ``show_map(hm, key)``
+  draws it as HTML (``components.maps``: a millisecond to update, for maps that change on
+  every click), and ``show_heatmap(heatmap_figure(z, ...), key)`` with plotly, with the same
+  colours, numbers and frames.
 * ``kernel_editor(key, default)`` is a grid of text boxes; a bad cell is named in a message and
   the last good kernel is kept, so the page never computes with garbage.
 * ``init_grid`` / ``set_grid`` / ``grid_toolbar`` keep a drawing in session state with the
@@ -18,7 +18,7 @@ Nothing here computes a convolution: the numbers come from ``cnn_core``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,204 +29,35 @@ from cnn_core import grids, kernels
 from cnn_core.trace import format_number
 from cnn_core.untrusted import shorten
 from playground.components.maps import map_panel, show_maps
+from playground.heatmap import (  # noqa: F401  (re-exported: the pages name them as widgets.…)
+    HIGHLIGHT_COLOR,
+    INK_SCALE,
+    POSITIVE_SCALE,
+    SECOND_HIGHLIGHT_COLOR,
+    SIGNED_SCALE,
+    Heatmap,
+    Rect,
+    cell_text,
+    describe,
+    to_plotly,
+)
 from playground.links import codec
 from playground.plain_text import md
 
 # --- heatmaps --------------------------------------------------------------------------------
-
-# ColorBrewer RdBu (colour-blind safe), 11 classes: blue for negative, white at 0, red for
-# positive. The non-negative scale is its upper half, so a 3 has the same red in a signed
-# feature map and in the thresholded map beside it.
-_RDBU = (
-    "#053061",
-    "#2166ac",
-    "#4393c3",
-    "#92c5de",
-    "#d1e5f0",
-    "#f7f7f7",
-    "#fddbc7",
-    "#f4a582",
-    "#d6604d",
-    "#b2182b",
-    "#67001f",
-)
-SIGNED_SCALE = [[i / 10, c] for i, c in enumerate(_RDBU)]
-POSITIVE_SCALE = [[i / 5, c] for i, c in enumerate(_RDBU[5:])]
-# Drawings: white paper, black ink (the deck's 0/1 images).
-INK_SCALE = [[0.0, "#ffffff"], [1.0, "#1a1a1a"]]
-
-HIGHLIGHT_COLOR = "#ffb000"  # amber: stands out on blue, white and red, and for CVD viewers
-SECOND_HIGHLIGHT_COLOR = "#00a651"  # green: the max-pool winner inside the amber window
-
-# Space around the cells: row numbers on the left, column numbers below, the title on top.
-_MARGIN = {"l": 26, "r": 6, "t": 30, "b": 22}
-_PLOT_BG = "#bdbdbd"  # shows through the 1-px gaps between cells as grid lines
+# A map is described once (playground.heatmap); the pages draw it with plotly (show_heatmap)
+# or as HTML (show_map). The scales and colours are re-exported for the pages that name them.
 
 
-Rect = tuple[int, int, int, int]  # (top, left, height, width) in array indices
+def heatmap(z, **kwargs) -> Heatmap:
+    """``playground.heatmap.describe``: the map of ``z`` for ``show_map`` (its keywords)."""
+    return describe(z, **kwargs)
 
 
-def cell_text(z: np.ndarray, fmt: str | Callable[[float], str] | None = None) -> list[list[str]]:
-    """The number written in each cell of ``z`` (H, W), as rows of strings.
-
-    fmt : None (the deck's way, ``cnn_core.trace.format_number``: ``-1`` not ``-1.0``, at most
-        3 decimals, never ``-0``), a format spec such as ``".2f"``, or a function of one float.
-    """
-    if fmt is None:
-        to_text = format_number
-    elif callable(fmt):
-        to_text = fmt
-    else:
-
-        def to_text(v: float) -> str:
-            return format(v + 0.0, fmt)  # + 0.0 turns -0.0 into 0.0
-
-    return [[to_text(v) for v in row] for row in z.tolist()]
-
-
-def _shape_rect(rect: Rect, origin: tuple[int, int], color: str, width: float) -> dict:
-    top, left, h, w = (int(v) for v in rect)
-    r0, c0 = origin
-    return {
-        "type": "rect",
-        "xref": "x",
-        "yref": "y",
-        "x0": c0 + left - 0.5,
-        "x1": c0 + left + w - 0.5,
-        "y0": r0 + top - 0.5,
-        "y1": r0 + top + h - 0.5,
-        "line": {"color": color, "width": width},
-        "fillcolor": "rgba(0,0,0,0)",
-        "layer": "above",
-    }
-
-
-def _as_rects(highlight) -> list[Rect]:
-    """None, one (top, left, h, w) or a sequence of them, as a list."""
-    if highlight is None:
-        return []
-    if len(highlight) == 4 and all(isinstance(v, (int, np.integer)) for v in highlight):
-        return [tuple(highlight)]
-    return [tuple(r) for r in highlight]
-
-
-def heatmap_figure(
-    z,
-    *,
-    title: str,
-    signed: bool | None = None,
-    highlight=None,
-    cell_px: int = 36,
-    fmt: str | Callable[[float], str] | None = None,
-    zmax: float | None = None,
-    colorscale: list | str | None = None,
-    second_highlight=None,
-    origin: tuple[int, int] = (1, 1),
-    font_px: int | None = None,
-) -> dict:
-    """A plotly heatmap of ``z`` with its number written in every cell, as a plain dict.
-
-    z : (H, W) numbers (a feature map, a kernel, a drawing)
-    title : shown above the cells; put the shape in it, e.g. ``"feature map 8×8 → 6×6"``
-    signed : True → diverging blue–white–red scale centred on 0 (ColorBrewer RdBu, colour-blind
-        safe); False → white-to-red for non-negative maps; None → signed iff ``z`` has a
-        negative value
-    highlight : None, one ``(top, left, h, w)`` rectangle in array indices of ``z``, or a
-        sequence of them: drawn as thick amber frames (the sliding window, the output cell)
-    second_highlight : the same, drawn in green (e.g. the max-pooling winner)
-    cell_px : side of one cell in pixels; the figure is sized so every cell is exactly this
-        big, hence maps drawn with the same ``cell_px`` line up cell for cell
-    fmt : how numbers are written, see ``cell_text``
-    zmax : the value that gets the strongest colour (default: max |z|, at least 1); pass the
-        same zmax to several maps to make their colours comparable
-    colorscale : overrides the scale (e.g. ``INK_SCALE`` for a 0/1 drawing)
-    origin : the row and column label of ``z[0, 0]`` (default 1, 1 as the deck counts; a
-        zero-padded input uses ``(1 - pad, 1 - pad)`` so the padding is row/column 0)
-    font_px : size of the numbers (default: about 40% of the cell)
-
-    Row 1 is on top, as in the deck. The text colour is chosen by plotly per cell to contrast
-    with the cell's colour, so numbers stay readable on dark and light cells.
-    """
-    z = np.asarray(z, dtype=float)
-    if z.ndim != 2:
-        raise ValueError(f"z must be 2-D (H, W), got shape {z.shape}")
-    h, w = z.shape
-    finite = z[np.isfinite(z)]
-    if signed is None:
-        signed = bool(finite.size and finite.min() < 0)
-    if zmax is None:
-        zmax = float(np.abs(finite).max()) if finite.size else 1.0
-    zmax = max(float(zmax), 1.0)
-    if colorscale is None:
-        colorscale = SIGNED_SCALE if signed else POSITIVE_SCALE
-    r0, c0 = origin
-    text = cell_text(z, fmt)
-    if font_px is None:
-        # About 40% of the cell, smaller when the longest number ("0.333") would not fit.
-        longest = max((len(t) for row in text for t in row), default=1)
-        fits = (cell_px - 3) / (0.58 * max(longest, 2))
-        font_px = int(max(8, min(18, round(cell_px * 0.42), fits)))
-    tick_px = max(8, min(12, round(cell_px * 0.32)))
-    title_px = max(14, round(cell_px * 0.38))  # larger cells (presenter mode), larger title
-    margin = {**_MARGIN, "t": title_px + 16}
-
-    shapes = [_shape_rect(r, origin, HIGHLIGHT_COLOR, 3) for r in _as_rects(highlight)]
-    shapes += [
-        _shape_rect(r, origin, SECOND_HIGHLIGHT_COLOR, 3) for r in _as_rects(second_highlight)
-    ]
-    xs = list(range(c0, c0 + w))
-    ys = list(range(r0, r0 + h))
-    # Tick labels: every cell up to 12 cells, then every other one so they do not collide.
-    step = 1 if max(h, w) <= 12 or cell_px >= 30 else 2
-    trace = {
-        "type": "heatmap",
-        "z": (z + 0.0).tolist(),
-        "x": xs,
-        "y": ys,
-        "text": text,
-        "texttemplate": "%{text}",
-        "textfont": {"size": font_px},
-        "hovertemplate": "row %{y}, column %{x}: %{text}<extra></extra>",
-        "colorscale": colorscale,
-        "zmin": -zmax if signed else 0.0,
-        "zmax": zmax,
-        "showscale": False,
-        "xgap": 1,
-        "ygap": 1,
-    }
-    axis = {"showgrid": False, "zeroline": False, "fixedrange": True, "ticks": ""}
-    layout = {
-        "title": {
-            "text": title,
-            "font": {"size": title_px},
-            "x": 0,
-            "xref": "paper",
-            "y": 1,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": 6},
-        },
-        "width": w * cell_px + margin["l"] + margin["r"],
-        "height": h * cell_px + margin["t"] + margin["b"],
-        "margin": {**margin, "pad": 0},
-        "plot_bgcolor": _PLOT_BG,
-        "xaxis": {
-            **axis,
-            "range": [c0 - 0.5, c0 + w - 0.5],
-            "tickvals": xs[::step],
-            "tickfont": {"size": tick_px},
-            "side": "bottom",
-        },
-        "yaxis": {
-            **axis,
-            "range": [r0 + h - 0.5, r0 - 0.5],
-            "tickvals": ys[::step],
-            "tickfont": {"size": tick_px},
-        },
-        "shapes": shapes,
-        "dragmode": False,
-    }
-    return {"data": [trace], "layout": layout}
+def heatmap_figure(z, **kwargs) -> dict:
+    """The map of ``z`` as a plain-dict plotly figure for ``show_heatmap`` (no ``go.Figure``:
+    dicts are about twice as fast to build and send). Keywords as ``heatmap.describe``."""
+    return to_plotly(describe(z, **kwargs))
 
 
 # The toolbar shows on hover with only the PNG download (plotly.js is bundled by Streamlit,
@@ -295,8 +126,8 @@ def show_plotly(fig: dict, key: str, config: dict | None = None) -> None:
     st.plotly_chart(_unvalidated(fig), key=key, config=config or {})
 
 
-def show_map(fig: dict, key: str) -> None:
-    """Put a figure from ``heatmap_figure`` on the page drawn as HTML (``components.maps``).
+def show_map(hm: Heatmap, key: str) -> None:
+    """Put a map from ``heatmap`` on the page drawn as HTML (``components.maps``).
 
     Looks like ``show_heatmap``'s plotly chart, cell for cell, and costs the browser about a
     millisecond to update: the lab uses it for every map that changes with a click. No
@@ -305,7 +136,7 @@ def show_map(fig: dict, key: str) -> None:
     key : a unique key; the element gets the CSS class ``st-key-{key}``, the map
         ``data-map-key="{key}"``
     """
-    show_maps([map_panel(fig, key)], key=key)
+    show_maps([map_panel(hm, key)], key=key)
 
 
 def heatmap_values(fig: dict) -> np.ndarray:

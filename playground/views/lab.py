@@ -37,6 +37,7 @@ from cnn_core import (
 from playground import state, widgets
 from playground.components.grid import current_grid, draw_grid
 from playground.components.maps import escape, map_panel, show_maps
+from playground.heatmap import Heatmap
 from playground.links import address_bar, codec, pages
 from playground.plain_text import md
 from playground.views.lab_types import KernelRow, Maps, Settings
@@ -233,10 +234,10 @@ def compute_maps(image: np.ndarray, kernel: np.ndarray, name: str, s: Settings) 
 # --- drawing ---------------------------------------------------------------------------------
 
 
-def _heatmap(z, **kwargs) -> dict:
-    """``widgets.heatmap_figure`` with presenter mode's larger numbers."""
+def _heatmap(z, **kwargs) -> Heatmap:
+    """``widgets.heatmap`` with presenter mode's larger numbers (the lab draws them as HTML)."""
     kwargs.setdefault("font_px", state.number_px(kwargs.get("cell_px", 36)))
-    return widgets.heatmap_figure(z, **kwargs)
+    return widgets.heatmap(z, **kwargs)
 
 
 def _panel(width: int):
@@ -246,7 +247,7 @@ def _panel(width: int):
 
 
 def _panel_row(
-    panels: list[tuple[dict, str | None, str]], key: str, heading: tuple[str, str] | None = None
+    panels: list[tuple[Heatmap, str | None, str]], key: str, heading: tuple[str, str] | None = None
 ) -> None:
     """Heatmaps side by side, each with its caption under it, as one element (one message to
     the browser, updated in place: see components.maps).
@@ -489,7 +490,7 @@ def _show_conv_step(image, maps: Maps, rc, s: Settings, cell_px: int, n: int) ->
         (_heatmap(trace.products, title="Kᵢⱼ × Iᵢⱼ", cell_px=small, signed=True), "prod", None),
     ]
     for fig, name, op in parts:
-        with eq, _panel(fig["layout"]["width"]):
+        with eq, _panel(fig.width):
             widgets.show_map(fig, key=f"lab_step_{name}")
         if op:
             eq.markdown(f"### {op}")
@@ -580,7 +581,7 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
                 title=f"Channel {c + 1}: {source} map {c + 1}",
                 cell_px=cell_px,
             )
-            with _panel(fig["layout"]["width"]):
+            with _panel(fig.width):
                 widgets.show_map(fig, key=f"lab_3d_in{c}")
             with st.container(width=266):
                 result = widgets.kernel_editor(
@@ -595,7 +596,7 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
             fig = _heatmap(
                 part, title=f"Contribution of channel {c + 1}", signed=True, cell_px=cell_px
             )
-            with _panel(fig["layout"]["width"]):
+            with _panel(fig.width):
                 widgets.show_map(fig, key=f"lab_3d_part{c}")
                 st.caption(
                     rf"$\sum_{{i,j}} K^{{{c + 1}}}_{{ij}} \times I^{{{c + 1}}}_{{ij}}$ "
@@ -632,7 +633,7 @@ def convolution_3d(all_maps: list[Maps], s: Settings, cell_px: int) -> None:
             cell_px=cell_px,
             highlight=(rc[0], rc[1], 1, 1),
         )
-        with _panel(fig["layout"]["width"]):
+        with _panel(fig.width):
             widgets.show_map(fig, key="lab_3d_sum")
             st.caption("Each cell adds up every channel's contribution at that place.")
         with st.container(width=420):

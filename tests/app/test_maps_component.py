@@ -1,5 +1,5 @@
 """The maps component (HTML heatmaps, playground/components/maps): its colours against plotly's
-own colour-scale sampling, the panel it builds from a ``heatmap_figure``, and the element a
+own colour-scale sampling, the panel it builds from a ``heatmap``, and the element a
 page sends. How the browser lays the panels out is checked in tests/e2e/test_lab.py.
 """
 
@@ -70,8 +70,9 @@ def test_numbers_are_white_on_dark_cells_and_dark_on_light_ones() -> None:
 
 def test_a_panel_carries_the_figures_numbers_text_and_colours() -> None:
     z = np.array([[-4.0, 0.0, 1 / 3], [2.0, np.nan, 4.0]])
-    fig = widgets.heatmap_figure(z, title="Feature map 2×3", cell_px=30)
-    panel = map_panel(fig, "fm", caption_html="<i>I</i>")
+    hm = widgets.heatmap(z, title="Feature map 2×3", cell_px=30)
+    fig = widgets.to_plotly(hm)  # the other renderer of the same description
+    panel = map_panel(hm, "fm", caption_html="<i>I</i>")
     assert panel["key"] == "fm" and panel["title"] == "Feature map 2×3"
     assert panel["z"] == [[-4.0, 0.0, 1 / 3], [2.0, None, 4.0]]
     assert panel["text"] == fig["data"][0]["text"]
@@ -93,14 +94,14 @@ def test_a_panel_carries_the_figures_numbers_text_and_colours() -> None:
 def test_frames_are_in_cells_of_the_array_whatever_the_labels() -> None:
     # A zero-padded 10×10 input labelled from 0, the window at rows/columns 2–4 (labels),
     # the max-pool winner in green.
-    fig = widgets.heatmap_figure(
+    hm = widgets.heatmap(
         np.zeros((10, 10)),
         title="t",
         highlight=(2, 2, 3, 3),
         second_highlight=(3, 4, 1, 1),
         origin=(0, 0),
     )
-    panel = map_panel(fig, "in")
+    panel = map_panel(hm, "in")
     assert panel["rows"][0] == 0 and panel["cols"][-1] == 9
     assert panel["frames"] == [
         [2, 2, 3, 3, widgets.HIGHLIGHT_COLOR, 3],
@@ -109,8 +110,8 @@ def test_frames_are_in_cells_of_the_array_whatever_the_labels() -> None:
 
 
 def test_large_maps_label_every_other_row_and_column() -> None:
-    small = map_panel(widgets.heatmap_figure(np.zeros((8, 8)), title="t", cell_px=20), "s")
-    large = map_panel(widgets.heatmap_figure(np.zeros((16, 16)), title="t", cell_px=20), "l")
+    small = map_panel(widgets.heatmap(np.zeros((8, 8)), title="t", cell_px=20), "s")
+    large = map_panel(widgets.heatmap(np.zeros((16, 16)), title="t", cell_px=20), "l")
     assert all(small["row_ticks"]) and all(small["col_ticks"])
     assert large["row_ticks"] == [i % 2 == 0 for i in range(16)] == large["col_ticks"]
 
@@ -120,7 +121,7 @@ def _page() -> None:
 
     from playground import widgets
 
-    widgets.show_map(widgets.heatmap_figure(np.array([[1, -1], [0, 2]]), title="t"), key="one")
+    widgets.show_map(widgets.heatmap(np.array([[1, -1], [0, 2]]), title="t"), key="one")
 
 
 def test_show_map_sends_one_component_with_its_panel() -> None:

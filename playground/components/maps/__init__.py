@@ -5,9 +5,9 @@ browser time per 8×8 heatmap with its numbers, whatever the update path (newPlo
 restyle were all measured); this component updates the cells of a map in place and costs
 about a millisecond, so a click reaches every number about as fast as a bare Streamlit page.
 
-A map is described once, by ``widgets.heatmap_figure`` (a plotly figure as a dict: the pages
-that keep plotly and this component read the same description). ``map_panel`` turns it into
-what the browser needs, computing the colours here exactly as plotly would:
+A map is described once, by ``playground.heatmap.describe`` (the pages that keep plotly draw
+the same description with ``heatmap.to_plotly``). ``map_panel`` turns it into what the
+browser needs, computing the colours exactly as plotly would:
 
 * the cell colour: linear in RGB between the colour scale's stops, the value clipped to
   [zmin, zmax] (``scale_color``);
@@ -16,7 +16,7 @@ what the browser needs, computing the colours here exactly as plotly would:
 
 The colour arithmetic itself is plain Python and NumPy, in playground/colours.py.
 
-    show_maps([map_panel(fig, "lab_fm1", caption_html="Convolution…")], key="lab_maps1")
+    show_maps([map_panel(hm, "lab_fm1", caption_html="Convolution…")], key="lab_maps1")
 
 Readers (tests, the benchmark) find a map by ``data-map-key`` in the page, or read its panel,
 ``z`` included, from the component's data (``panel["z"]`` holds the exact numbers; NaN is
@@ -32,6 +32,7 @@ from pathlib import Path
 import streamlit as st
 
 from playground.colours import NAN_COLOR, cell_colors, scale_color, text_color
+from playground.heatmap import Heatmap
 
 __all__ = [
     "COMPONENT_NAME",
@@ -58,10 +59,9 @@ _component = st.components.v2.component(
 )
 
 
-def map_panel(fig: dict, key: str, caption_html: str | None = None) -> dict:
-    """One map for ``show_maps``, from a figure that ``widgets.heatmap_figure`` built.
+def map_panel(hm: Heatmap, key: str, caption_html: str | None = None) -> dict:
+    """One map for ``show_maps``, from its description (``playground.heatmap.describe``).
 
-    fig : {"data": [one heatmap trace], "layout": {...}} as ``heatmap_figure`` returns it
     key : names the map in the page (``data-map-key``) and in the component's data
     caption_html : a caption under the map; trusted HTML written by the page (not user text)
 
@@ -69,46 +69,28 @@ def map_panel(fig: dict, key: str, caption_html: str | None = None) -> dict:
     colour of every cell, the highlight frames as [top, left, h, w, colour, line px] in cells,
     and ``z``, the exact numbers (NaN and ±inf as None).
     """
-    trace, layout = fig["data"][0], fig["layout"]
-    xs, ys = list(trace["x"]), list(trace["y"])
-    margin = {side: int(layout["margin"][side]) for side in ("l", "r", "t", "b")}
-    width, height = int(layout["width"]), int(layout["height"])
-    zmin, zmax, scale = float(trace["zmin"]), float(trace["zmax"]), trace["colorscale"]
-    z = [[float(v) for v in row] for row in trace["z"]]
-    bg, fg = cell_colors(z, scale, zmin, zmax)
-    frames = []
-    for shape in layout.get("shapes", []):
-        frames.append(
-            [
-                round(shape["y0"] + 0.5) - ys[0],
-                round(shape["x0"] + 0.5) - xs[0],
-                round(shape["y1"] - shape["y0"]),
-                round(shape["x1"] - shape["x0"]),
-                shape["line"]["color"],
-                shape["line"]["width"],
-            ]
-        )
-    row_ticks, col_ticks = set(layout["yaxis"]["tickvals"]), set(layout["xaxis"]["tickvals"])
+    bg, fg = cell_colors(hm.z, hm.colorscale, hm.zmin, hm.zmax)
+    row_ticks, col_ticks = set(hm.row_ticks), set(hm.col_ticks)
     return {
         "key": key,
-        "title": layout["title"]["text"],
-        "title_px": layout["title"]["font"]["size"],
-        "width": width,
-        "height": height,
-        "margin": margin,
-        "cell": (width - margin["l"] - margin["r"]) / len(xs),
-        "font_px": trace["textfont"]["size"],
-        "tick_px": layout["xaxis"]["tickfont"]["size"],
-        "rows": ys,
-        "cols": xs,
-        "row_ticks": [y in row_ticks for y in ys],
-        "col_ticks": [x in col_ticks for x in xs],
-        "text": [[str(t) for t in row] for row in trace["text"]],
+        "title": hm.title,
+        "title_px": hm.title_px,
+        "width": hm.width,
+        "height": hm.height,
+        "margin": dict(hm.margin),
+        "cell": hm.cell_px,
+        "font_px": hm.font_px,
+        "tick_px": hm.tick_px,
+        "rows": list(hm.rows),
+        "cols": list(hm.cols),
+        "row_ticks": [y in row_ticks for y in hm.rows],
+        "col_ticks": [x in col_ticks for x in hm.cols],
+        "text": [[str(t) for t in row] for row in hm.text],
         "bg": bg,
         "fg": fg,
-        "frames": frames,
+        "frames": [list(frame) for frame in hm.frames],
         "caption_html": caption_html,
-        "z": [[v if math.isfinite(v) else None for v in row] for row in z],
+        "z": [[v if math.isfinite(v) else None for v in row] for row in hm.z],
     }
 
 
