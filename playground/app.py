@@ -8,7 +8,7 @@ Around each page's own script this file keeps three promises for the room:
   loaded once, before the page runs; after the page ran, the URL is updated if anything
   changed;
 - "Save & load" at the bottom of the sidebar (`export.py`).
-The Room page (views/room.py) is the exception to the last two: its address holds the
+The Room page (views/room/room.py) is the exception to the last two: its address holds the
 teacher's key or the participant's id, and it shares through its store, not through files.
 """
 
@@ -33,19 +33,24 @@ st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide")
 # depend on the system having an emoji font (many Linux machines do not).
 pages = [
     st.Page(
-        "views/lab.py",
+        "views/lab/lab.py",
         title="Convolution lab",
         icon=":material/grid_on:",
         default=True,
         url_path="lab",
     ),
-    st.Page("views/same.py", title="Same?", icon=":material/compare:", url_path="same"),
-    st.Page("views/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+    st.Page("views/same/same.py", title="Same?", icon=":material/compare:", url_path="same"),
     st.Page(
-        "views/inside.py", title="Inside the network", icon=":material/hub:", url_path="inside"
+        "views/train/train.py", title="Train", icon=":material/model_training:", url_path="train"
     ),
-    st.Page("views/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
-    st.Page("views/room.py", title="Room", icon=":material/groups:", url_path="room"),
+    st.Page(
+        "views/inside/inside.py",
+        title="Inside the network",
+        icon=":material/hub:",
+        url_path="inside",
+    ),
+    st.Page("views/lesson/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
+    st.Page("views/room/room.py", title="Room", icon=":material/groups:", url_path="room"),
 ]
 ROOM = "room"
 page = st.navigation(pages)

@@ -25,8 +25,11 @@ import numpy as np
 
 from cnn_core import untrusted
 from playground import state
-from playground.links import codec, lab_link, lesson_link, pages, same_link
+from playground.links import codec, pages
 from playground.plain_text import md
+from playground.views.lab import link as lab_link
+from playground.views.lesson import link as lesson_link
+from playground.views.same import link as same_link
 
 FORMAT_KEY = "cnn_playground"
 FORMAT_VERSION = 1
@@ -204,7 +207,7 @@ def _page_state(url_path: str):
 
     ss = st.session_state
     if url_path == pages.LESSON_PAGE:
-        from playground.lesson_steps import STEPS
+        from playground.views.lesson.steps import STEPS
 
         step = STEPS[int(ss.get(lesson_link.LESSON_STEP, 1)) - 1]
         if not step.fixed:

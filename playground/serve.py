@@ -40,7 +40,7 @@ import sys
 from pathlib import Path
 
 from playground import training_pool
-from playground.room import config as room_config
+from playground.views.room import config as room_config
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "playground" / "app.py"

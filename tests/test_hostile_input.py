@@ -33,10 +33,10 @@ from cnn_core.__main__ import main as cli
 from cnn_core.model import MAX_CONNECTIONS, MAX_UNPACKED_BYTES, CNNClassifier, CNNConfig
 from cnn_core.untrusted import ECHO_CHARS, shorten
 from playground import export
-from playground.lesson_steps import STEPS
 from playground.links import codec, pages
 from playground.plain_text import WORD_JOINER, md, svg
 from playground.train_run import MAX_LABEL_CHARS, check_label
+from playground.views.lesson.steps import STEPS
 from playground.widgets import parse_cell
 
 MB = 1024 * 1024

@@ -1,7 +1,7 @@
 """Shareable links, the lesson's steps as data, and JSON / .npz import and export.
 
 Everything here is pure Python (no Streamlit run): the link codec and the pages' adapters of
-``playground.links``, the step data of ``playground.lesson_steps`` checked against the deck's
+``playground.links``, the step data of ``playground.views.lesson.steps`` checked against the deck's
 own numbers through ``cnn_core``, and the file formats of ``playground.export``.
 """
 
@@ -19,9 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_core import conv2d, conv_trace, grids, kernels, pool2d, threshold
-from playground import export, lesson_steps
-from playground.links import codec, inside_link, train_link
+from playground import export
+from playground.links import codec
 from playground.links.codec import LinkState, decode, encode
+from playground.views.inside import link as inside_link
+from playground.views.lesson import steps as lesson_steps
+from playground.views.train import link as train_link
 
 ROOT = Path(__file__).resolve().parent.parent
 O_ROWS = "00000000-00011000-00101100-01000010-01000010-00101100-00011000-00000000"

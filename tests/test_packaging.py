@@ -48,7 +48,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_holds_every_asset_the_pages_read(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert set(ASSETS) <= names
-    assert "playground/app.py" in names and "playground/views/lab.py" in names
+    assert "playground/app.py" in names and "playground/views/lab/lab.py" in names
 
 
 def test_the_installed_wheel_serves_the_lab_with_its_maps(wheel, tmp_path):

@@ -5,10 +5,10 @@ restores it. Its modules, each with one job:
 
 - ``codec``: the URL format below ⇄ a ``LinkState``, and the bounds every widget shares.
   Pure: no Streamlit, unit-tested on its own.
-- one adapter per linked page (``lab_link``, ``same_link``, ``train_link``, ``inside_link``,
-  ``lesson_link``): that page's session keys ⇄ a ``LinkState`` (read what is on screen, check
-  a link against what the page can show, load it all or nothing); ``pages`` names the pages
-  and dispatches an address to its page's adapter.
+- each linked page's adapter lives with its page (``playground/views/<page>/link.py``): that
+  page's session keys ⇄ a ``LinkState`` (read what is on screen, check a link against what
+  the page can show, load it all or nothing); ``pages`` names the pages and dispatches an
+  address to its page's adapter.
 - ``address_bar``: ``st.query_params`` I/O; the app calls ``restore_from_url`` once per
   session before the page runs and ``write_url`` after it.
 

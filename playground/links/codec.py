@@ -33,7 +33,7 @@ P_MIN, P_MAX = 1.0, 10.0
 T_MIN, T_MAX = -6.0, 6.0  # the threshold slider's range
 NUMBER_STEP = 0.5  # the threshold slider and the p input move in halves
 
-# The Train page's widgets (views/train.py): (lowest, highest)
+# The Train page's widgets (views/train/train.py): (lowest, highest)
 TRAIN_GRID = 8  # its drawing is CNNConfig().grid_size a side
 TRAIN_N_TRAIN = (20, 2000)
 TRAIN_N_TEST = (20, 1000)
@@ -43,7 +43,7 @@ TRAIN_N_KERNELS = (1, 16)
 TRAIN_EPOCHS = (1, 60)
 TRAIN_INITS = ("random", "deck")
 TRAIN_OPTIMIZERS = ("adam", "sgd")
-# Inside the network (views/inside.py)
+# Inside the network (views/inside/inside.py)
 INSIDE_SOURCES = ("deck", "lab")
 INSIDE_COLOUR_BY = ("cell", "value")  # its options "kernel cell" and "value"
 
@@ -222,7 +222,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lp", "the p of Lp pooling", "number", P_MIN, P_MAX, step=NUMBER_STEP),
     Setting("r", "window row", "int", 1, GRID_MAX),
     Setting("c", "window column", "int", 1, GRID_MAX),
-    # the Train page (its sidebar's widgets, views/train.py)
+    # the Train page (its sidebar's widgets, views/train/train.py)
     Setting("n", "training drawings", "int", *TRAIN_N_TRAIN, step=20),
     Setting("nt", "test drawings", "int", *TRAIN_N_TEST, step=20),
     Setting("noise", "noise", "number", *TRAIN_NOISE, step=0.01),
@@ -234,7 +234,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("opt", "optimizer", "choice", choices=TRAIN_OPTIMIZERS),
     Setting("lr", "learning rate", "number", 0.0, MAX_ABS),
     Setting("ep", "epochs", "int", *TRAIN_EPOCHS),
-    # Inside the network (views/inside.py)
+    # Inside the network (views/inside/inside.py)
     Setting("src", "example", "choice", choices=INSIDE_SOURCES),
     Setting("lk", "lab kernel", "int", 1, MAX_KERNELS),
     Setting("pr", "pooled neuron row", "int", 1, GRID_MAX // 2),

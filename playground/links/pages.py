@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from playground.lesson_steps import STEPS
 from playground.links.codec import (
     GRID_MIN,
     LESSON_GRID_MIN,
@@ -19,17 +18,18 @@ from playground.links.codec import (
     decode,
     encode,
 )
-from playground.links.inside_link import apply_to_inside_link, check_for_inside, inside_link_state
-from playground.links.lab_link import apply_to_lab, check_for_lab, lab_link_state
-from playground.links.lesson_link import (
+from playground.views.inside.link import apply_to_inside_link, check_for_inside, inside_link_state
+from playground.views.lab.link import apply_to_lab, check_for_lab, lab_link_state
+from playground.views.lesson.link import (
     LESSON_STEP,
     apply_to_step,
     check_for_step,
     step_is_pristine,
     step_link_state,
 )
-from playground.links.same_link import apply_to_same, check_for_same, same_link_state
-from playground.links.train_link import apply_to_train, check_for_train, train_link_state
+from playground.views.lesson.steps import STEPS
+from playground.views.same.link import apply_to_same, check_for_same, same_link_state
+from playground.views.train.link import apply_to_train, check_for_train, train_link_state
 
 LAB_PAGE = ""  # the lab is the default page: its url_path is "" (the app's root)
 SAME_PAGE = "same"

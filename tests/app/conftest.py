@@ -21,7 +21,7 @@ def _room_data_dir(tmp_path_factory):
     """Every page test's Room lives in a temporary data directory, never the project's."""
     import os
 
-    from playground.room import config
+    from playground.views.room import config
 
     os.environ[config.DATA_ENV] = str(tmp_path_factory.mktemp("room-data"))
     os.environ.pop(config.ROOM_DB_ENV, None)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core.descent import kernel_step
 from playground.descent_view import copy_of
-from playground.lesson_steps import STEPS
+from playground.views.lesson.steps import STEPS
 from tests.app.helpers import run, z
 from tests.app.test_train import fresh, train_until_stopped
 
@@ -61,7 +61,7 @@ def test_the_train_page_steps_a_copy_of_the_trained_kernel_by_hand():
 
 def test_the_lessons_last_step_shows_one_step_and_the_loss_falls():
     at = AppTest.from_file("../../playground/app.py", default_timeout=120)
-    at.switch_page("views/lesson.py")
+    at.switch_page("views/lesson/lesson.py")
     at.query_params["step"] = str(len(STEPS))
     at = run(at)
     key = "lesson_descent_descent"

@@ -19,11 +19,11 @@ from tests.app.helpers import displayed
 
 APP = "../../playground/app.py"
 PAGES = {
-    pages.LAB_PAGE: "views/lab.py",
-    pages.SAME_PAGE: "views/same.py",
-    pages.TRAIN_PAGE: "views/train.py",
-    pages.INSIDE_PAGE: "views/inside.py",
-    pages.LESSON_PAGE: "views/lesson.py",
+    pages.LAB_PAGE: "views/lab/lab.py",
+    pages.SAME_PAGE: "views/same/same.py",
+    pages.TRAIN_PAGE: "views/train/train.py",
+    pages.INSIDE_PAGE: "views/inside/inside.py",
+    pages.LESSON_PAGE: "views/lesson/lesson.py",
 }
 NOTICE = "This link could not be opened"
 
@@ -62,7 +62,7 @@ LINKS = st.dictionaries(st.sampled_from(sorted(VALUES)), st.none(), max_size=5).
 @given(page=st.sampled_from(sorted(PAGES)), query=LINKS)
 def test_a_generated_link_opens_whole_or_shows_the_notice(page, query):
     at = AppTest.from_file(APP, default_timeout=120)
-    if PAGES[page] != "views/lab.py":
+    if PAGES[page] != "views/lab/lab.py":
         at.switch_page(PAGES[page])
     for key, value in query.items():
         at.query_params[key] = value

@@ -16,7 +16,7 @@ from playground.train_run import Dataset, TrainingRun
 from tests.app.helpers import figure, metrics, run, z
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
-PAGE = "views/inside.py"
+PAGE = "views/inside/inside.py"
 DECK_4x4 = [[0, 2, 1, 0], [2, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]]
 DECK_POOLED = [[2, 1], [1, 0]]
 

@@ -17,8 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import grids, kernels
-from playground.lesson_steps import STEPS
-from playground.links import codec, lesson_link
+from playground.links import codec
+from playground.views.lesson import link as lesson_link
+from playground.views.lesson.steps import STEPS
 from tests.app.helpers import z
 from tests.deck import THRESHOLDED_8x8 as DECK_THRESHOLDED
 
@@ -30,7 +31,7 @@ SLUG_NUMBER = {step.slug: n for n, step in enumerate(STEPS, start=1)}
 def open_step(number: int, *, presenter: bool = False) -> AppTest:
     """A new session opened on the lesson at ``number`` (through its link, ``?step=``)."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("views/lesson.py")
+    at.switch_page("views/lesson/lesson.py")
     at.query_params["step"] = str(number)
     if presenter:
         at.session_state["presenter"] = True

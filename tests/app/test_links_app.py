@@ -13,17 +13,18 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv2d, grids, kernels, pool2d, threshold
 from playground import export
-from playground.links import codec, lesson_link
+from playground.links import codec
+from playground.views.lesson import link as lesson_link
 from tests.app.helpers import displayed, z
 
 APP = "../../playground/app.py"
-PAGES = ["views/lab.py", "views/same.py", "views/train.py", "views/inside.py", "views/lesson.py"]
+PAGES = [f"views/{name}/{name}.py" for name in ("lab", "same", "train", "inside", "lesson")]
 NOTICE = "This link could not be opened"
 
 
-def new_session(page: str = "views/lab.py", query: dict | None = None) -> AppTest:
+def new_session(page: str = "views/lab/lab.py", query: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    if page != "views/lab.py":
+    if page != "views/lab/lab.py":
         at.switch_page(page)
     for key, value in (query or {}).items():
         at.query_params[key] = value
@@ -47,7 +48,7 @@ def notices(at: AppTest) -> list[str]:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_an_exception(page, presenter):
     at = AppTest.from_file(APP, default_timeout=90)
-    if page != "views/lab.py":
+    if page != "views/lab/lab.py":
         at.switch_page(page)
     at.session_state["presenter"] = presenter
     at = run(at)
@@ -146,7 +147,7 @@ def test_a_bad_lab_link_shows_a_notice_and_the_defaults(query, words):
 
 
 def test_a_same_link_opens_both_drawings_and_settings_in_a_new_session():
-    at = new_session("views/same.py")
+    at = new_session("views/same/same.py")
     assert at.query_params["g"] == [
         codec.encode_grid(grids.DECK_O_8x8),
         codec.encode_grid(grids.shift(grids.DECK_O_8x8, 0, 1)),
@@ -155,7 +156,7 @@ def test_a_same_link_opens_both_drawings_and_settings_in_a_new_session():
     shared = {k: at.query_params.get(k) for k in at.query_params}
     assert shared["t"] == "1"
 
-    other = new_session("views/same.py", shared)
+    other = new_session("views/same/same.py", shared)
     assert not notices(other)
     ss = other.session_state
     np.testing.assert_array_equal(ss["same_a"], grids.DECK_O_8x8)
@@ -166,7 +167,7 @@ def test_a_same_link_opens_both_drawings_and_settings_in_a_new_session():
 
 
 def test_a_same_link_with_one_drawing_is_refused():
-    at = new_session("views/same.py", {"g": codec.encode_grid(grids.DECK_O_8x8)})
+    at = new_session("views/same/same.py", {"g": codec.encode_grid(grids.DECK_O_8x8)})
     [notice] = notices(at)
     assert "compares 2 drawings" in notice
 
@@ -175,14 +176,14 @@ def test_a_same_link_with_one_drawing_is_refused():
 
 
 def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
-    at = new_session("views/lesson.py", {"step": "8"})
+    at = new_session("views/lesson/lesson.py", {"step": "8"})
     at = run(at.slider(key=lesson_link.lesson_setting_key("threshold", "t")).set_value(2.0))
     cell = lesson_link.lesson_kernel_key("threshold", 0) + "_r1c1"
     at = run(at.text_input(key=cell).set_value("2"))
     shared = {k: at.query_params[k] for k in at.query_params}
     assert shared["step"] == "8" and shared["t"] == "2" and "k" in shared
 
-    other = new_session("views/lesson.py", shared)
+    other = new_session("views/lesson/lesson.py", shared)
     assert not notices(other)
     assert other.session_state[lesson_link.LESSON_STEP] == 8
     assert other.session_state[lesson_link.lesson_setting_key("threshold", "t")] == 2.0
@@ -211,7 +212,7 @@ def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
     ],
 )
 def test_a_bad_lesson_link_shows_a_notice_and_step_1(query, words):
-    at = new_session("views/lesson.py", query)
+    at = new_session("views/lesson/lesson.py", query)
     [notice] = notices(at)
     for word in words:
         assert word in notice, (word, notice)
@@ -238,7 +239,7 @@ TRAIN_DEFAULTS = {
 
 
 def test_the_train_page_writes_its_drawing_and_settings_but_no_model():
-    at = new_session("views/train.py")
+    at = new_session("views/train/train.py")
     assert at.query_params["g"] == codec.encode_grid(grids.DECK_X_8x8)
     assert {k: at.query_params[k] for k in TRAIN_DEFAULTS} == TRAIN_DEFAULTS
     at = run(at.slider(key="train_epochs").set_value(7))
@@ -264,7 +265,7 @@ def test_a_train_link_opens_the_same_settings_and_drawing_in_a_new_session():
         "lr": "0.5",
         "ep": "5",
     }
-    at = new_session("views/train.py", query)
+    at = new_session("views/train/train.py", query)
     assert not notices(at)
     ss = at.session_state
     np.testing.assert_array_equal(ss["train_grid"], drawing)
@@ -290,7 +291,7 @@ def test_a_train_link_opens_the_same_settings_and_drawing_in_a_new_session():
     ],
 )
 def test_a_bad_train_link_shows_a_notice_and_the_defaults(query, words):
-    at = new_session("views/train.py", query)
+    at = new_session("views/train/train.py", query)
     [notice] = notices(at)
     for word in words:
         assert word in notice, (word, notice)
@@ -303,7 +304,7 @@ def test_a_bad_train_link_shows_a_notice_and_the_defaults(query, words):
 
 
 def test_an_inside_link_opens_the_same_neurons_in_a_new_session():
-    at = new_session("views/inside.py")
+    at = new_session("views/inside/inside.py")
     assert {k: at.query_params[k] for k in at.query_params} == {
         "src": "deck",
         "r": "1",
@@ -319,7 +320,7 @@ def test_an_inside_link_opens_the_same_neurons_in_a_new_session():
     assert (shared["r"], shared["c"], shared["pr"], shared["pc"]) == ("3", "2", "2", "1")
     assert shared["by"] == "value"
 
-    other = new_session("views/inside.py", shared)
+    other = new_session("views/inside/inside.py", shared)
     assert not notices(other)
     assert other.selectbox(key="inside_neuron_4x4").value == 9
     assert other.selectbox(key="inside_pool_cell_2x2").value == 2
@@ -342,7 +343,7 @@ def test_an_inside_link_to_the_labs_example_brings_the_drawing_and_kernels():
         "pc": "1",
         "by": "cell",
     }
-    at = new_session("views/inside.py", query)
+    at = new_session("views/inside/inside.py", query)
     assert not notices(at)
     assert at.segmented_control(key="inside_source").value == "lab"
     assert at.segmented_control(key="inside_padding").value == "valid"
@@ -368,7 +369,7 @@ def test_an_inside_link_to_the_labs_example_brings_the_drawing_and_kernels():
     ],
 )
 def test_a_bad_inside_link_shows_a_notice_and_the_deck_example(query, words):
-    at = new_session("views/inside.py", query)
+    at = new_session("views/inside/inside.py", query)
     [notice] = notices(at)
     for word in words:
         assert word in notice, (word, notice)
@@ -419,7 +420,7 @@ def test_a_bad_json_file_is_refused_and_the_lab_kept(content, words):
 
 
 def test_importing_into_a_lesson_step_keeps_the_steps_settings():
-    at = new_session("views/lesson.py", {"step": "3"})
+    at = new_session("views/lesson/lesson.py", {"step": "3"})
     content = export.to_json([grids.DECK_O_8x8], [kernels.preset("deck diagonal /")])
     at.file_uploader(key="export_upload_json").upload(
         "o.json", content.encode(), "application/json"
@@ -433,7 +434,7 @@ def test_importing_into_a_lesson_step_keeps_the_steps_settings():
 
 def test_a_file_saved_from_a_lesson_step_loads_back_into_it():
     # The dot product's 3×3 patch: smaller than the lab's drawings, but the step's own size.
-    at = new_session("views/lesson.py", {"step": "4"})
+    at = new_session("views/lesson/lesson.py", {"step": "4"})
     patch = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 0]])
     content = export.to_json([patch], [kernels.preset("deck diagonal /")])
     at.file_uploader(key="export_upload_json").upload(

@@ -39,26 +39,26 @@ def test_lab_settings_survive_a_visit_to_another_page(key, value):
     at.session_state[key] = value
     at.run()
     assert at.session_state[key] == value
-    _visit(at, "views/same.py")
-    _visit(at, "views/lab.py")
+    _visit(at, "views/same/same.py")
+    _visit(at, "views/lab/lab.py")
     assert at.session_state[key] == value
 
 
 def test_same_settings_survive_a_visit_to_another_page():
     at = _app()
-    _visit(at, "views/same.py")
+    _visit(at, "views/same/same.py")
     at.session_state["same_t"] = 1.0
     at.run()
-    _visit(at, "views/lab.py")
-    _visit(at, "views/same.py")
+    _visit(at, "views/lab/lab.py")
+    _visit(at, "views/same/same.py")
     assert at.session_state["same_t"] == 1.0
 
 
 def test_train_settings_survive_a_visit_to_another_page():
     at = _app()
-    _visit(at, "views/train.py")
+    _visit(at, "views/train/train.py")
     at.session_state["train_epochs"] = 5
     at.run()
-    _visit(at, "views/lab.py")
-    _visit(at, "views/train.py")
+    _visit(at, "views/lab/lab.py")
+    _visit(at, "views/train/train.py")
     assert at.session_state["train_epochs"] == 5

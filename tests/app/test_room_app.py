@@ -8,12 +8,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import grids
-from playground.room import config, shared
-from playground.room.records import submission_id
+from playground.views.room import config, shared
+from playground.views.room.records import submission_id
 from tests.app.helpers import displayed
 from tests.room.test_store import sub
 
-PAGE = "../../playground/views/room.py"
+PAGE = "../../playground/views/room/room.py"
 TIMEOUT_S = 60
 # Every control only the teacher may have.
 TEACHER_KEYS = (

@@ -17,7 +17,7 @@ from cnn_core.compare import CopyRecipe, PipelineSettings, compare_drawings, tra
 from tests.app.helpers import figure, metrics, run, z
 
 APP = "../../playground/app.py"  # AppTest resolves it against this file's folder
-PAGE = "views/same.py"
+PAGE = "views/same/same.py"
 DECK_KERNEL = kernels.preset("deck diagonal /")
 DECK_POOLED_O = [[0, 0, 1, 1], [1, 3, 0, 1], [1, 0, 2, 1], [1, 1, 0, 0]]
 

@@ -33,7 +33,7 @@ from playground.train_run import (
 )
 from tests.app.helpers import displayed
 
-PAGE = "../../playground/views/train.py"
+PAGE = "../../playground/views/train/train.py"
 TIMEOUT_S = 60
 MAX_RUNS = 200  # generous: each run trains for ~0.1 s
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from playground.lesson_steps import STEPS
+from playground.views.lesson.steps import STEPS
 from tests.e2e.conftest import (
     APP_IDLE,
     RERUN_TIMEOUT_MS,

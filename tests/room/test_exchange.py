@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
-from playground.room import exchange
-from playground.room.records import Room, RoomError, Submission, check_labels
-from playground.room.verdicts import Verdict, confusion, fooled, verdicts
+from playground.views.room import exchange
+from playground.views.room.records import Room, RoomError, Submission, check_labels
+from playground.views.room.verdicts import Verdict, confusion, fooled, verdicts
 from tests.room.test_store import drawing, sub
 
 

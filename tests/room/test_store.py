@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.room.records import (
+from playground.views.room.records import (
     CapReached,
     Locked,
     RoomError,
     new_submission,
     submission_id,
 )
-from playground.room.store import open_store
+from playground.views.room.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -197,7 +197,7 @@ RUSH = """
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from playground.room.store import open_store
+from playground.views.room.store import open_store
 from tests.room.test_store import sub
 
 store = open_store(sys.argv[1])

@@ -1,4 +1,4 @@
-"""Inside the network's link adapter: its widgets (views/inside.py) ⇄ a LinkState; also the
+"""Inside the network's link adapter: its widgets (inside.py) ⇄ a LinkState; also the
 lesson's "show it inside the network" (apply_to_inside)."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from playground import network_sources, widgets
 from playground.links.codec import (
     LinkState,
 )
-from playground.links.lab_link import apply_to_lab, lab_link_state
 from playground.state import LAB_GRID, LAB_N_KERNELS, lab_kernel
+from playground.views.lab.link import apply_to_lab, lab_link_state
 
 
 def apply_to_inside(ss, state: LinkState, *, deck_example: bool) -> None:
-    """Show a drawing and kernel on "Inside the network" (views/inside.py): its own deck
+    """Show a drawing and kernel on "Inside the network" (inside.py): its own deck
     example when unchanged, otherwise through the lab, which that page reads."""
     if deck_example:
         ss["inside_source"] = "deck"
@@ -30,7 +30,7 @@ def apply_to_inside(ss, state: LinkState, *, deck_example: bool) -> None:
     ss["inside_padding"] = "valid"
 
 
-# --- Inside the network (views/inside.py: its widgets; the drawing and kernels are the lab's) --
+# --- Inside the network (inside.py: its widgets; the drawing and kernels are the lab's) ---------
 
 INSIDE_DECK_KERNEL = "deck 2×2"  # the deck's example: its 5×5 drawing and this kernel
 INSIDE_POOL = 2
@@ -38,7 +38,7 @@ _COLOUR_BY = {"cell": "kernel cell", "value": "value"}  # URL word → the page'
 
 
 def _inside_example(ss: Mapping):
-    """(source, drawing, kernels, kernel index, padding) as views/inside.py chooses them."""
+    """(source, drawing, kernels, kernel index, padding) as inside.py chooses them."""
     source = ss.get("inside_source") or "deck"
     if source == "deck":
         return source, grid_ops.DECK_5x5, [presets.PRESETS[INSIDE_DECK_KERNEL].values], 0, "valid"

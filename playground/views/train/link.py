@@ -1,4 +1,4 @@
-"""The Train page's link adapter: its drawing and sidebar widgets (views/train.py) ⇄ a
+"""The Train page's link adapter: its drawing and sidebar widgets (train.py) ⇄ a
 LinkState (a trained model is never in a link: it is trained again from these settings)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from playground.links.codec import (
     LinkState,
 )
 
-# --- the Train page (views/train.py: its drawing and its sidebar's widgets) ------------------
+# --- the Train page (train.py: its drawing and its sidebar's widgets) ------------------
 
 TRAIN_DRAWING = "train_grid"
 TRAIN_SETTINGS = {

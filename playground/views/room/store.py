@@ -1,9 +1,9 @@
 """The Room's store: rooms and submissions in one SQL database, shared by every session.
 
 Two backends speak the same SQL through this one class:
-- `SQLiteStore` (playground/room/sqlite.py): an embedded file in the data directory, WAL
+- `SQLiteStore` (playground/views/room/sqlite.py): an embedded file in the data directory, WAL
   mode, the default; several processes on one machine may share it.
-- `PostgresStore` (playground/room/postgres.py): one server for several app replicas on
+- `PostgresStore` (playground/views/room/postgres.py): one server for several app replicas on
   several machines.
 
 Every change runs in one transaction that first locks the room's row, so the checks in it
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from playground.room.records import (
+from playground.views.room.records import (
     DEFAULT_LABELS,
     GRID_SIZE,
     LOCKED_MESSAGE,
@@ -372,11 +372,11 @@ def open_store(location: str) -> Store:
     """The store at `location`: a PostgreSQL URL (postgresql://…) or a directory for the
     SQLite file. Creates the schema and the default room."""
     if location.startswith(("postgresql://", "postgres://")):
-        from playground.room.postgres import PostgresStore
+        from playground.views.room.postgres import PostgresStore
 
         store: Store = PostgresStore(location)
     else:
-        from playground.room.sqlite import SQLiteStore
+        from playground.views.room.sqlite import SQLiteStore
 
         store = SQLiteStore(location)
     store.ensure_room()

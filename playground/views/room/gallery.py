@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from playground.plain_text import svg
-from playground.room.records import Submission
-from playground.room.verdicts import Verdict
+from playground.views.room.records import Submission
+from playground.views.room.verdicts import Verdict
 
 _CSS = """
 <style>

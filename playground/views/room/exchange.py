@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from cnn_core.untrusted import load_json, read_npz, shorten
-from playground.room.records import (
+from playground.views.room.records import (
     GRID_SIZE,
     MAX_ID_CHARS,
     MAX_LABEL_CHARS,

@@ -32,14 +32,14 @@ from cnn_core.model import CNNConfig
 from playground import state, training_pool, widgets
 from playground.live_training import LiveKeys, generated_dataset, live_plan, live_view
 from playground.plain_text import md
-from playground.room import exchange, records
-from playground.room.gallery import gallery_html
-from playground.room.records import Room, RoomError, Submission
-from playground.room.shared import room_verdicts
-from playground.room.store import Store
-from playground.room.verdicts import confusion, fooled
 from playground.train_charts import label_axes
 from playground.train_run import DIVERGED, DONE, RUNNING, Added, Dataset, TrainingRun, merge_added
+from playground.views.room import exchange, records
+from playground.views.room.gallery import gallery_html
+from playground.views.room.records import Room, RoomError, Submission
+from playground.views.room.shared import room_verdicts
+from playground.views.room.store import Store
+from playground.views.room.verdicts import confusion, fooled
 
 RUN = "room_run"
 LIVE = LiveKeys(run=RUN, load="room_live_load", chart="room_curves")

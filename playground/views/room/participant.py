@@ -18,12 +18,12 @@ import streamlit as st
 from playground import widgets
 from playground.components.grid import draw_grid
 from playground.plain_text import md
-from playground.room import records
-from playground.room.gallery import gallery_html
-from playground.room.records import MAX_NAME_CHARS, Room, RoomError
-from playground.room.shared import room_verdicts
-from playground.room.store import Store
-from playground.room.verdicts import Verdict
+from playground.views.room import records
+from playground.views.room.gallery import gallery_html
+from playground.views.room.records import MAX_NAME_CHARS, Room, RoomError
+from playground.views.room.shared import room_verdicts
+from playground.views.room.store import Store
+from playground.views.room.verdicts import Verdict
 
 ME = "room_me"
 GRID = "room_grid"

@@ -40,7 +40,7 @@ from playground.components.maps import escape, map_panel, show_maps
 from playground.heatmap import Heatmap
 from playground.links import address_bar, codec, pages
 from playground.plain_text import md
-from playground.views.lab_types import KernelRow, Maps, Settings
+from playground.views.lab.values import KernelRow, Maps, Settings
 
 GRID = state.LAB_GRID
 MAX_KERNELS = codec.MAX_KERNELS  # = state.LAB_MAX_KERNELS

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from playground.room.store import SCHEMA, Store
+from playground.views.room.store import SCHEMA, Store
 
 CONNECT_TIMEOUT_S = 10
 

@@ -1,4 +1,4 @@
-"""The Lesson's link adapter: each step's drawings, kernels and settings (views/lesson.py) ⇄ a
+"""The Lesson's link adapter: each step's drawings, kernels and settings (lesson.py) ⇄ a
 LinkState, and the session keys the steps live under."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from playground.links.codec import (
     SETTING_BY_KEY,
     LinkState,
 )
-from playground.links.lab_link import preset_name
+from playground.views.lab.link import preset_name
 
-# --- the lesson's session keys (views/lesson.py draws them) ----------------------------------
+# --- the lesson's session keys (lesson.py draws them) ----------------------------------
 LESSON_STEP = "lesson_step"  # the current step, counted from 1
 
 

@@ -1,4 +1,4 @@
-"""The "Same?" page's link adapter: its session keys (views/same.py) ⇄ a LinkState."""
+"""The "Same?" page's link adapter: its session keys (same.py) ⇄ a LinkState."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from playground.links.codec import (
     MAX_KERNELS,
     LinkState,
 )
-from playground.links.lab_link import apply_to_lab, preset_name
+from playground.views.lab.link import apply_to_lab, preset_name
 
 # --- the "Same?" and "Inside the network" pages (their documented session keys) ---------------
 
@@ -58,7 +58,7 @@ def check_for_same(state: LinkState) -> list[str]:
 
 
 def apply_to_same(ss, state: LinkState) -> None:
-    """Load two drawings (and kernels, and settings) into the "Same?" page (views/same.py).
+    """Load two drawings (and kernels, and settings) into the "Same?" page (same.py).
 
     When B is A shifted, B is kept as the page's shift recipe (its arrows go on from there);
     otherwise B counts as drawn by hand. One preset kernel is chosen by name; other kernels

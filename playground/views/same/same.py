@@ -31,9 +31,9 @@ from cnn_core.compare import (
     transformed_copy,
 )
 from playground import network_sources, state, widgets
-from playground import same_figures as figs
 from playground.components.grid import draw_grid
 from playground.plain_text import md
+from playground.views.same import figures as figs
 
 A, B = "same_a", "same_b"
 RECIPE, FREE, SOURCE = "same_recipe", "same_b_free", "same_b_source"

@@ -1,4 +1,4 @@
-"""The Convolution lab's link adapter: its session keys (views/lab.py) ⇄ a LinkState."""
+"""The Convolution lab's link adapter: its session keys (lab.py) ⇄ a LinkState."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from playground.links.codec import (
 )
 from playground.state import LAB_GRID, LAB_N_KERNELS, lab_kernel
 
-# --- the lab's session keys (documented at the top of views/lab.py) --------------------------
+# --- the lab's session keys (documented at the top of lab.py) --------------------------
 _PIPELINE = PipelineSettings()  # the pipeline's defaults, stated once in cnn_core.pipeline
 LAB_DEFAULTS = {
     "pad": _PIPELINE.padding, "s": _PIPELINE.stride, "t": _PIPELINE.t,

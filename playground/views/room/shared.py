@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.room import config
-from playground.room.store import Store, open_store
-from playground.room.verdicts import Verdict, load_model, verdicts
+from playground.views.room import config
+from playground.views.room.store import Store, open_store
+from playground.views.room.verdicts import Verdict, load_model, verdicts
 
 
 @st.cache_resource(show_spinner=False)

@@ -37,9 +37,9 @@ from cnn_core.network_graph import (
     weight_sources,
 )
 from cnn_core.pipeline import PipelineSettings, Stages
-from playground import network_figures as figs
 from playground import network_sources, state, widgets
 from playground.plain_text import md
+from playground.views.inside import figures as figs
 
 DECK, LAB = "deck", "lab"
 SOURCES = {DECK: "The deck's 5×5 example", LAB: "The lab's drawing and kernel"}

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from playground.room.store import SCHEMA, Store
+from playground.views.room.store import SCHEMA, Store
 
 FILE_NAME = "room.sqlite3"
 BUSY_TIMEOUT_S = 30.0

@@ -1,4 +1,4 @@
-"""The Room: a workshop draws, collects and trains together (the page is views/room.py).
+"""The Room: a workshop draws, collects and trains together (the page is views/room/room.py).
 
     records.py      what is stored, its limits and checks (no Streamlit, no database)
     store.py        the store's SQL, shared by its two backends: sqlite.py, postgres.py

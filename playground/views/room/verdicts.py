@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnn_core.model import CNNClassifier
-from playground.room.records import Submission
+from playground.views.room.records import Submission
 
 
 @dataclass(frozen=True)

@@ -32,16 +32,25 @@ from cnn_core.compare import compare_drawings, match_map, nonzero_match
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
 from cnn_core.network_graph import connection_counts, neuron_inputs
 from cnn_core.pipeline import PipelineSettings
-from playground import lesson_steps, state, widgets
+from playground import state, widgets
 from playground.components.grid import draw_grid
 from playground.descent_view import descent_panel
-from playground.lesson_steps import STEPS, Step
-from playground.links import codec, inside_link, lab_link, lesson_link, same_link
+from playground.links import codec
 from playground.plain_text import md
+from playground.views.inside import link as inside_link
+from playground.views.lab import link as lab_link
+from playground.views.lesson import link as lesson_link
+from playground.views.lesson import steps as lesson_steps
+from playground.views.lesson.steps import STEPS, Step
+from playground.views.same import link as same_link
 
 ss = st.session_state
 N_STEPS = len(STEPS)
-PAGES = {"lab": "views/lab.py", "same": "views/same.py", "inside": "views/inside.py"}
+PAGES = {
+    "lab": "views/lab/lab.py",
+    "same": "views/same/same.py",
+    "inside": "views/inside/inside.py",
+}
 OPEN_HELP = {
     "lab": "Loads this step's drawing, kernels and settings into the lab (replacing the lab's).",
     "same": "Loads these drawings into the Same? page.",
@@ -1024,7 +1033,7 @@ def view_masks(v: View) -> None:
                     fmt=".1f",
                 )
     if st.button("Train a CNN →", key=v.key("train"), type="primary"):
-        st.switch_page("views/train.py")
+        st.switch_page("views/train/train.py")
 
 
 def _learned_kernels() -> np.ndarray | None:

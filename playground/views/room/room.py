@@ -1,7 +1,7 @@
 """Room: the workshop draws, collects and trains together.
 
-    /room                the participant's view (playground/room/participant.py)
-    /room?teacher=KEY    the teacher's view (playground/room/teacher.py); the launcher prints
+    /room                the participant's view (playground/views/room/participant.py)
+    /room?teacher=KEY    the teacher's view (playground/views/room/teacher.py); the launcher prints
                          the full link, the key lives in the data directory
 
 A wrong or missing key gives the participant's view (with a plain message when a key was
@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from playground import state
-from playground.room import config, shared
-from playground.room.participant import participant_view
-from playground.room.teacher import teacher_view
+from playground.views.room import config, shared
+from playground.views.room.participant import participant_view
+from playground.views.room.teacher import teacher_view
 
 PUBLIC_URL_ENV = "CNN_PLAYGROUND_PUBLIC_URL"  # set by the launcher: the address to join at
 

@@ -1,0 +1,1 @@
+"""Inside the network: the page (inside.py), its network figures and its link adapter."""

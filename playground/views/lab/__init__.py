@@ -1,0 +1,1 @@
+"""The Convolution lab: the page (lab.py), its value types and its link adapter."""

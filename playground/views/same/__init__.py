@@ -1,0 +1,1 @@
+"""The "Same?" page: the page (same.py), its figures and its link adapter."""
