@@ -124,8 +124,8 @@ def test_a_server_killed_mid_rush_keeps_every_acknowledged_submission(tmp_path):
     """Participants submit as fast as the page answers; the server gets SIGKILL in the middle;
     every drawing a participant's page acknowledged ("Submitted as …") is in the store."""
     from bench.room_wall import Submitter
+    from playground.views.room.backends import open_store
     from playground.views.room.records import submission_id
-    from playground.views.room.store import open_store
 
     data_dir = tmp_path / "data"
     server = StreamlitServer(

@@ -48,7 +48,7 @@ def store_location(request, tmp_path) -> str:
 
 @pytest.fixture
 def store(store_location):
-    from playground.views.room.store import open_store
+    from playground.views.room.backends import open_store
 
     opened = open_store(store_location)
     yield opened

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from playground.views.room.backends import open_store
 from playground.views.room.records import (
     CapReached,
     Locked,
@@ -22,7 +23,6 @@ from playground.views.room.records import (
     new_submission,
     submission_id,
 )
-from playground.views.room.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -197,7 +197,7 @@ RUSH = """
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from playground.views.room.store import open_store
+from playground.views.room.backends import open_store
 from tests.room.test_store import sub
 
 store = open_store(sys.argv[1])

@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.views.room import config
-from playground.views.room.store import Store, open_store
+from playground.views.room.backends import open_store
+from playground.views.room.store import Store
 from playground.views.room.verdicts import Verdict, load_model, verdicts
 
 

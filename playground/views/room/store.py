@@ -366,18 +366,3 @@ def _grid(text: str) -> np.ndarray:
 def _submission(row: tuple) -> Submission:
     sub_id, label, grid, name, participant, created, hidden = row
     return Submission(sub_id, label, _grid(grid), name, participant, float(created), bool(hidden))
-
-
-def open_store(location: str) -> Store:
-    """The store at `location`: a PostgreSQL URL (postgresql://…) or a directory for the
-    SQLite file. Creates the schema and the default room."""
-    if location.startswith(("postgresql://", "postgres://")):
-        from playground.views.room.postgres import PostgresStore
-
-        store: Store = PostgresStore(location)
-    else:
-        from playground.views.room.sqlite import SQLiteStore
-
-        store = SQLiteStore(location)
-    store.ensure_room()
-    return store
