@@ -15,7 +15,7 @@ if str(_ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from playground.components.grid import draw_grid  # noqa: E402
+from playground.ui.components.grid import draw_grid  # noqa: E402
 
 st.session_state.setdefault("bare_grid", np.zeros((8, 8), dtype=int))
 st.session_state.bare_grid = draw_grid(

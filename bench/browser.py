@@ -49,7 +49,7 @@ from cnn_core import (  # noqa: E402
     pool2d,
     threshold,
 )
-from playground.widgets import cell_text  # noqa: E402
+from playground.ui.widgets import cell_text  # noqa: E402
 
 IDLE = APP_IDLE
 # Cells clicked in turn (each twice per cycle would undo itself: the list is long enough).
@@ -205,8 +205,8 @@ def _ms(value: float | None) -> float | None:
 def python_side_cost(repeats: int = 30) -> dict[str, float]:
     """Server time per rerun for the lab's 3 maps: build the figures, turn them into the maps
     component's panels (every cell's colour), and serialise them as the component sends them."""
-    from playground.components.maps import map_panel
-    from playground.widgets import heatmap
+    from playground.ui.components.maps import map_panel
+    from playground.ui.widgets import heatmap
 
     fm = conv2d(np.array(grids.DECK_O_8x8), kernels.preset("deck diagonal /"), "same")
 

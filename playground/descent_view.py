@@ -23,8 +23,8 @@ import streamlit as st
 
 from cnn_core.descent import kernel_step, significant
 from cnn_core.model import CNNClassifier
-from playground import widgets
-from playground.plain_text import md
+from playground.ui import widgets
+from playground.ui.plain_text import md
 
 ROW_PX = 820  # the three maps side by side on a 1280-pixel-wide page
 ETA_RANGE = (0.01, 10.0)  # η the panel accepts; 0.5 moves a trained kernel visibly per step

@@ -26,7 +26,7 @@ import numpy as np
 from cnn_core import untrusted
 from playground import state
 from playground.links import codec, pages
-from playground.plain_text import md
+from playground.ui.plain_text import md
 from playground.views.lab import link as lab_link
 from playground.views.lesson import link as lesson_link
 from playground.views.same import link as same_link

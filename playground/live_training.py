@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 from cnn_core.model import CNNConfig, generated_data
-from playground import widgets
 from playground.train_charts import curves_figure, percent
 from playground.train_run import (
     DIVERGED,
@@ -27,6 +26,7 @@ from playground.train_run import (
     Dataset,
     TrainingRun,
 )
+from playground.ui import widgets
 
 # The live view is a fragment the browser reruns on a timer while training (Streamlit's
 # auto-reruns: unlike a fragment rerunning itself with st.rerun, they do not fade the page

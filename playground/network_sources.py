@@ -12,7 +12,8 @@ import numpy as np
 import streamlit as st
 
 from cnn_core import grids, kernels
-from playground import state, widgets
+from playground import state
+from playground.ui import widgets
 
 DEFAULT_KERNEL = "deck diagonal /"  # the lab's first kernel, the lecture's
 

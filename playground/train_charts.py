@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from cnn_core.trace import format_number
-from playground import widgets
-from playground.plain_text import svg
+from playground.ui import widgets
+from playground.ui.plain_text import svg
 
 # Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
 TRAIN_COLOUR = "#0072B2"  # blue

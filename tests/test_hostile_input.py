@@ -34,10 +34,10 @@ from cnn_core.model import MAX_CONNECTIONS, MAX_UNPACKED_BYTES, CNNClassifier, C
 from cnn_core.untrusted import ECHO_CHARS, shorten
 from playground import export
 from playground.links import codec, pages
-from playground.plain_text import WORD_JOINER, md, svg
 from playground.train_run import MAX_LABEL_CHARS, check_label
+from playground.ui.plain_text import WORD_JOINER, md, svg
+from playground.ui.widgets import parse_cell
 from playground.views.lesson.steps import STEPS
-from playground.widgets import parse_cell
 
 MB = 1024 * 1024
 MAX_MESSAGE_CHARS = 400  # a message is a sentence or two, whatever it was handed

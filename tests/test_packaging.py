@@ -21,7 +21,7 @@ from tests import aio
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = [
-    f"playground/components/{name}/{name}.{ext}"
+    f"playground/ui/components/{name}/{name}.{ext}"
     for name in ("grid", "maps")
     for ext in ("html", "css", "js")
 ]

@@ -12,7 +12,7 @@ import streamlit as st
 
 from playground.links.codec import MAX_PARAM_CHARS
 from playground.links.pages import LINKED_PAGES, apply_params, session_params
-from playground.plain_text import md
+from playground.ui.plain_text import md
 
 NOTICE = "links_notice"  # list of messages about a link that could not be opened
 _RESTORED = "links_restored"  # set once the first run of the session has read the URL

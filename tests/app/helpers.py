@@ -13,7 +13,7 @@ import re
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from playground.components.maps import COMPONENT_NAME
+from playground.ui.components.maps import COMPONENT_NAME
 
 
 def displayed(markdown: str) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground.components.grid import draw_grid, resolve_grid
+from playground.ui.components.grid import draw_grid, resolve_grid
 
 DEMO = "../e2e/apps/grid_demo.py"  # AppTest resolves it against this file's folder
 GRID = "demo_grid"

@@ -1,4 +1,4 @@
-"""The maps component (HTML heatmaps, playground/components/maps): its colours against plotly's
+"""The maps component (HTML heatmaps, playground/ui/components/maps): its colours against plotly's
 own colour-scale sampling, the panel it builds from a ``heatmap``, and the element a
 page sends. How the browser lays the panels out is checked in tests/e2e/test_lab.py.
 """
@@ -13,8 +13,8 @@ import plotly.colors
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import widgets
-from playground.components.maps import (
+from playground.ui import widgets
+from playground.ui.components.maps import (
     COMPONENT_NAME,
     NAN_COLOR,
     map_panel,
@@ -119,7 +119,7 @@ def test_large_maps_label_every_other_row_and_column() -> None:
 def _page() -> None:
     import numpy as np
 
-    from playground import widgets
+    from playground.ui import widgets
 
     widgets.show_map(widgets.heatmap(np.array([[1, -1], [0, 2]]), title="t"), key="one")
 

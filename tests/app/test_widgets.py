@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import widgets
+from playground.ui import widgets
 
 # --- heatmap_figure ---------------------------------------------------------------------------
 
@@ -177,7 +177,7 @@ def _editor_app() -> None:
     import numpy as np
     import streamlit as st
 
-    from playground import widgets
+    from playground.ui import widgets
 
     result = widgets.kernel_editor(
         "ed", st.session_state.get("default", "deck diagonal /"), label="kernel 1"
@@ -276,7 +276,7 @@ def test_set_kernel_loads_from_outside() -> None:
     def app() -> None:
         import streamlit as st
 
-        from playground import widgets
+        from playground.ui import widgets
 
         if st.button("load", key="load"):
             pass
@@ -296,7 +296,7 @@ def test_an_editor_that_was_hidden_comes_back_with_its_kernel() -> None:
     def app() -> None:
         import streamlit as st
 
-        from playground import widgets
+        from playground.ui import widgets
 
         if st.checkbox("show", value=True, key="show"):
             st.session_state["result"] = widgets.kernel_editor("ed", "identity")
@@ -319,7 +319,7 @@ def _toolbar_app() -> None:
     import streamlit as st
 
     from cnn_core import grids
-    from playground import widgets
+    from playground.ui import widgets
 
     widgets.init_grid("g", grids.DECK_O_8x8)
     widgets.grid_toolbar("g", key="tools")
@@ -391,7 +391,7 @@ def test_show_heatmap_sends_the_figure_at_its_own_size() -> None:
     def app() -> None:
         import numpy as np
 
-        from playground import widgets
+        from playground.ui import widgets
 
         fig = widgets.heatmap_figure(np.array([[1, -1], [0, 2]]), title="t", cell_px=40)
         widgets.show_heatmap(fig, key="hm")

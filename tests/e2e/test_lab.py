@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from cnn_core import conv2d, grids, kernels, pool2d, threshold
-from playground.widgets import cell_text
+from playground.ui.widgets import cell_text
 from tests.e2e.conftest import APP_IDLE, SHOTS, cell, drag, goto, grid_values, wait_for_rerun
 
 pytestmark = pytest.mark.e2e

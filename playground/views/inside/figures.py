@@ -1,7 +1,7 @@
 """Figures for "Inside the network": the weight matrix, a pooling neuron, the whole network.
 
 Plain-dict plotly figures (faster to build and send than ``go.Figure``), like
-``playground.widgets``. Every number comes from ``cnn_core`` (``conv_matrix``,
+``playground.ui.widgets``. Every number comes from ``cnn_core`` (``conv_matrix``,
 ``network_graph``); this module only decides colours and positions on screen.
 """
 
@@ -11,8 +11,8 @@ import numpy as np
 
 from cnn_core.network_graph import Network, layered_layout
 from cnn_core.trace import format_number
-from playground import widgets
-from playground.plain_text import svg
+from playground.ui import widgets
+from playground.ui.plain_text import svg
 
 # Paul Tol's "muted" palette: nine qualitative colours told apart with colour-vision
 # deficiencies; one per kernel cell, so every shared weight has one colour everywhere.

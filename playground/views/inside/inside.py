@@ -37,8 +37,9 @@ from cnn_core.network_graph import (
     weight_sources,
 )
 from cnn_core.pipeline import PipelineSettings, Stages
-from playground import network_sources, state, widgets
-from playground.plain_text import md
+from playground import network_sources, state
+from playground.ui import widgets
+from playground.ui.plain_text import md
 from playground.views.inside import figures as figs
 
 DECK, LAB = "deck", "lab"

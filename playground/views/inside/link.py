@@ -10,11 +10,12 @@ import numpy as np
 from cnn_core import conv_output_shape
 from cnn_core import grids as grid_ops
 from cnn_core import kernels as presets
-from playground import network_sources, widgets
+from playground import network_sources
 from playground.links.codec import (
     LinkState,
 )
 from playground.state import LAB_GRID, LAB_N_KERNELS, lab_kernel
+from playground.ui import widgets
 from playground.views.lab.link import apply_to_lab, lab_link_state
 
 

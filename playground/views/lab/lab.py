@@ -34,12 +34,13 @@ from cnn_core import (
     pool_output_shape,
     pool_trace,
 )
-from playground import state, widgets
-from playground.components.grid import current_grid, draw_grid
-from playground.components.maps import escape, map_panel, show_maps
-from playground.heatmap import Heatmap
+from playground import state
 from playground.links import address_bar, codec, pages
-from playground.plain_text import md
+from playground.ui import widgets
+from playground.ui.components.grid import current_grid, draw_grid
+from playground.ui.components.maps import escape, map_panel, show_maps
+from playground.ui.heatmap import Heatmap
+from playground.ui.plain_text import md
 from playground.views.lab.values import KernelRow, Maps, Settings
 
 GRID = state.LAB_GRID

@@ -9,13 +9,13 @@ import numpy as np
 from cnn_core import conv_output_shape
 from cnn_core import kernels as presets
 from cnn_core.pipeline import PipelineSettings
-from playground import widgets
 from playground.links.codec import (
     GRID_MAX,
     GRID_MIN,
     LinkState,
 )
 from playground.state import LAB_GRID, LAB_N_KERNELS, lab_kernel
+from playground.ui import widgets
 
 # --- the lab's session keys (documented at the top of lab.py) --------------------------
 _PIPELINE = PipelineSettings()  # the pipeline's defaults, stated once in cnn_core.pipeline

@@ -1,6 +1,6 @@
 """Lesson: the lecture's narrative step by step, each step with a live view of the deck's example.
 
-The steps themselves (titles, plain-words text, examples) are data in ``lesson_steps.py``; this
+The steps themselves (titles, plain-words text, examples) are data in ``steps.py`` beside it; this
 page draws one step at a time with Prev / Next and a progress bar. Each step keeps its own
 drawings, kernels and settings in session state (keys ``lesson_{slug}_…``, see
 ``lesson_link.lesson_key``), so a learner can change a view, walk on, and come back to it.
@@ -32,11 +32,12 @@ from cnn_core.compare import compare_drawings, match_map, nonzero_match
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
 from cnn_core.network_graph import connection_counts, neuron_inputs
 from cnn_core.pipeline import PipelineSettings
-from playground import state, widgets
-from playground.components.grid import draw_grid
+from playground import state
 from playground.descent_view import descent_panel
 from playground.links import codec
-from playground.plain_text import md
+from playground.ui import widgets
+from playground.ui.components.grid import draw_grid
+from playground.ui.plain_text import md
 from playground.views.inside import link as inside_link
 from playground.views.lab import link as lab_link
 from playground.views.lesson import link as lesson_link

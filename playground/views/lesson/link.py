@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_core import conv_output_shape, pool_output_shape
-from playground import widgets
 from playground.links.codec import (
     GRID_MAX,
     GRID_MIN,
@@ -14,6 +13,7 @@ from playground.links.codec import (
     SETTING_BY_KEY,
     LinkState,
 )
+from playground.ui import widgets
 from playground.views.lab.link import preset_name
 
 # --- the lesson's session keys (lesson.py draws them) ----------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from playground.plain_text import svg
+from playground.ui.plain_text import svg
 from playground.views.room.records import Submission
 from playground.views.room.verdicts import Verdict
 

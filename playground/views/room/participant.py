@@ -15,9 +15,9 @@ import secrets
 import numpy as np
 import streamlit as st
 
-from playground import widgets
-from playground.components.grid import draw_grid
-from playground.plain_text import md
+from playground.ui import widgets
+from playground.ui.components.grid import draw_grid
+from playground.ui.plain_text import md
 from playground.views.room import records
 from playground.views.room.gallery import gallery_html
 from playground.views.room.records import MAX_NAME_CHARS, Room, RoomError

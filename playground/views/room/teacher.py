@@ -29,11 +29,12 @@ import segno
 import streamlit as st
 
 from cnn_core.model import CNNConfig
-from playground import state, training_pool, widgets
+from playground import state, training_pool
 from playground.live_training import LiveKeys, generated_dataset, live_plan, live_view
-from playground.plain_text import md
 from playground.train_charts import label_axes
 from playground.train_run import DIVERGED, DONE, RUNNING, Added, Dataset, TrainingRun, merge_added
+from playground.ui import widgets
+from playground.ui.plain_text import md
 from playground.views.room import exchange, records
 from playground.views.room.gallery import gallery_html
 from playground.views.room.records import Room, RoomError, Submission

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_core.compare import NonzeroMatch
-from playground import widgets
+from playground.ui import widgets
 
 # Okabe–Ito colours, told apart with every common colour-vision deficiency.
 ONLY_A_COLOUR = "#56B4E9"  # sky blue

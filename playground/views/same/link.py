@@ -9,11 +9,12 @@ import numpy as np
 from cnn_core import grids as grid_ops
 from cnn_core import kernels as presets
 from cnn_core.compare import CopyRecipe
-from playground import network_sources, widgets
+from playground import network_sources
 from playground.links.codec import (
     MAX_KERNELS,
     LinkState,
 )
+from playground.ui import widgets
 from playground.views.lab.link import apply_to_lab, preset_name
 
 # --- the "Same?" and "Inside the network" pages (their documented session keys) ---------------

@@ -30,9 +30,10 @@ from cnn_core.compare import (
     match_map,
     transformed_copy,
 )
-from playground import network_sources, state, widgets
-from playground.components.grid import draw_grid
-from playground.plain_text import md
+from playground import network_sources, state
+from playground.ui import widgets
+from playground.ui.components.grid import draw_grid
+from playground.ui.plain_text import md
 from playground.views.same import figures as figs
 
 A, B = "same_a", "same_b"

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from cnn_core.model import CNNConfig
-from playground import widgets
 from playground.links.codec import (
     TRAIN_GRID,
     LinkState,
 )
+from playground.ui import widgets
 
 # --- the Train page (train.py: its drawing and its sidebar's widgets) ------------------
 

@@ -26,8 +26,7 @@ import streamlit as st
 
 from cnn_core import grids, kernels
 from cnn_core.model import CNNConfig
-from playground import state, training_pool, widgets
-from playground.components.grid import draw_grid
+from playground import state, training_pool
 from playground.descent_view import descent_panel
 from playground.live_training import (
     LIVE_INTERVAL_S,
@@ -36,7 +35,6 @@ from playground.live_training import (
     live_plan,
     live_view,
 )
-from playground.plain_text import md, svg
 from playground.train_charts import label_axes, mosaic_figure, percent
 from playground.train_run import (
     DIVERGED,
@@ -48,6 +46,9 @@ from playground.train_run import (
     check_label,
     merge_added,
 )
+from playground.ui import widgets
+from playground.ui.components.grid import draw_grid
+from playground.ui.plain_text import md, svg
 
 RUN = state.TRAIN_RUN
 LIVE_LOAD = "train_live_load"  # how many runs the server was training when this one started

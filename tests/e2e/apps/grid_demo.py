@@ -16,7 +16,7 @@ if str(_ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from playground.components.grid import draw_grid  # noqa: E402
+from playground.ui.components.grid import draw_grid  # noqa: E402
 
 GRID_KEY = "demo_grid"
 MIRROR_KEY = "demo_mirror"

@@ -1,5 +1,5 @@
 """Custom Streamlit components shared by the pages (HTML, CSS and JS live beside each wrapper)."""
 
-from playground.components.grid import draw_grid
+from playground.ui.components.grid import draw_grid
 
 __all__ = ["draw_grid"]

@@ -2,7 +2,7 @@
 
 Every page draws its maps with these, so a 3 looks like a 3 everywhere:
 
-* ``heatmap(z, title=...)`` describes a map (``playground.heatmap``); ``show_map(hm, key)``
+* ``heatmap(z, title=...)`` describes a map (``playground.ui.heatmap``); ``show_map(hm, key)``
   draws it as HTML (``components.maps``: a millisecond to update, for maps that change on
   every click), and ``show_heatmap(heatmap_figure(z, ...), key)`` with plotly, with the same
   colours, numbers and frames.
@@ -28,8 +28,9 @@ from plotly.basedatatypes import BaseFigure
 from cnn_core import grids, kernels
 from cnn_core.trace import format_number
 from cnn_core.untrusted import shorten
-from playground.components.maps import map_panel, show_maps
-from playground.heatmap import (  # noqa: F401  (re-exported: the pages name them as widgets.…)
+from playground.links import codec
+from playground.ui.components.maps import map_panel, show_maps
+from playground.ui.heatmap import (  # noqa: F401  (re-exported: the pages name them as widgets.…)
     HIGHLIGHT_COLOR,
     INK_SCALE,
     POSITIVE_SCALE,
@@ -41,16 +42,15 @@ from playground.heatmap import (  # noqa: F401  (re-exported: the pages name the
     describe,
     to_plotly,
 )
-from playground.links import codec
-from playground.plain_text import md
+from playground.ui.plain_text import md
 
 # --- heatmaps --------------------------------------------------------------------------------
-# A map is described once (playground.heatmap); the pages draw it with plotly (show_heatmap)
+# A map is described once (playground.ui.heatmap); the pages draw it with plotly (show_heatmap)
 # or as HTML (show_map). The scales and colours are re-exported for the pages that name them.
 
 
 def heatmap(z, **kwargs) -> Heatmap:
-    """``playground.heatmap.describe``: the map of ``z`` for ``show_map`` (its keywords)."""
+    """``playground.ui.heatmap.describe``: the map of ``z`` for ``show_map`` (its keywords)."""
     return describe(z, **kwargs)
 
 

@@ -5,7 +5,7 @@ browser time per 8×8 heatmap with its numbers, whatever the update path (newPlo
 restyle were all measured); this component updates the cells of a map in place and costs
 about a millisecond, so a click reaches every number about as fast as a bare Streamlit page.
 
-A map is described once, by ``playground.heatmap.describe`` (the pages that keep plotly draw
+A map is described once, by ``playground.ui.heatmap.describe`` (the pages that keep plotly draw
 the same description with ``heatmap.to_plotly``). ``map_panel`` turns it into what the
 browser needs, computing the colours exactly as plotly would:
 
@@ -14,7 +14,7 @@ browser needs, computing the colours exactly as plotly would:
 * the number's colour: plotly's ``Color.contrast`` rule, white on dark cells and dark grey on
   light ones (``text_color``).
 
-The colour arithmetic itself is plain Python and NumPy, in playground/colours.py.
+The colour arithmetic itself is plain Python and NumPy, in playground/ui/colours.py.
 
     show_maps([map_panel(hm, "lab_fm1", caption_html="Convolution…")], key="lab_maps1")
 
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from playground.colours import NAN_COLOR, cell_colors, scale_color, text_color
-from playground.heatmap import Heatmap
+from playground.ui.colours import NAN_COLOR, cell_colors, scale_color, text_color
+from playground.ui.heatmap import Heatmap
 
 __all__ = [
     "COMPONENT_NAME",
@@ -60,7 +60,7 @@ _component = st.components.v2.component(
 
 
 def map_panel(hm: Heatmap, key: str, caption_html: str | None = None) -> dict:
-    """One map for ``show_maps``, from its description (``playground.heatmap.describe``).
+    """One map for ``show_maps``, from its description (``playground.ui.heatmap.describe``).
 
     key : names the map in the page (``data-map-key``) and in the component's data
     caption_html : a caption under the map; trusted HTML written by the page (not user text)
