@@ -3,6 +3,8 @@ see together is on the first screen, without scrolling (checked by bounding boxe
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -24,9 +26,23 @@ def presenter_on_a_wall(page: Page, url: str) -> None:
     page.wait_for_timeout(600)  # the sidebar's slide-out animation
 
 
+def settled_box(page: Page, element: Locator, timeout_s: float = 5.0) -> dict | None:
+    """The element's bounding box once the layout stops moving: a row of custom components
+    reflows when their scripts have drawn (a drawing grid takes its real width late), and a
+    box read in between says where the element was, not where the wall shows it."""
+    box, deadline = element.bounding_box(), time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        again = element.bounding_box()
+        if again == box:
+            return box
+        box = again
+    return box
+
+
 def assert_on_screen(page: Page, element: Locator, what: str) -> None:
     expect(element).to_be_visible()
-    box = element.bounding_box()
+    box = settled_box(page, element)
     assert box is not None, what
     scrolled = page.locator('[data-testid="stMain"]').evaluate("e => e.scrollTop")
     assert scrolled == 0, f"the page scrolled ({scrolled} px) to show {what}"
