@@ -273,13 +273,19 @@ def put_kernel_value(ss, key: str, values) -> None:
     ss[_k(key, "last_good")] = np.asarray(values, dtype=float)
 
 
+def kernel_name(ss: Mapping, key: str) -> str | None:
+    """The preset the editor ``key`` holds (or ``CUSTOM``), None before it was shown."""
+    return ss.get(_k(key, "name"))
+
+
 def kernel_side(ss: Mapping, key: str, default: int) -> int:
     """The side k of the editor ``key``'s kernel, or ``default`` before it was shown."""
     return int(ss.get(_k(key, "size"), default))
 
 
 def _current(key: str) -> np.ndarray:
-    return np.array(st.session_state[_k(key, "last_good")], dtype=float)
+    """The editor's kernel, from its own callbacks (where it always has one)."""
+    return kernel_value(st.session_state, key)
 
 
 def _on_size(key: str) -> None:

@@ -736,7 +736,7 @@ def view_examples(v: View) -> None:
         with st.container(width=280):
             st.markdown("**Kernel**")
             kernel = v.kernel(0, "kernel")
-            name = ss.get(lesson_link.lesson_kernel_key(v.slug, 0) + "_name")
+            name = widgets.kernel_name(ss, lesson_link.lesson_kernel_key(v.slug, 0))
             if name in kernels.PRESETS:
                 st.caption(kernels.PRESETS[name].description)
         try:
