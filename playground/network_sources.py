@@ -13,6 +13,7 @@ import streamlit as st
 
 from cnn_core import grids, kernels
 from playground import state
+from playground.links import codec
 from playground.ui import widgets
 
 DEFAULT_KERNEL = "deck diagonal /"  # the lab's first kernel, the lecture's
@@ -37,8 +38,8 @@ def lab_kernels() -> list[np.ndarray] | None:
     """
     ss = st.session_state
     count = ss.get(state.LAB_N_KERNELS)
-    if not isinstance(count, int) or not 1 <= count <= state.LAB_MAX_KERNELS:
-        count = state.LAB_MAX_KERNELS
+    if not isinstance(count, int) or not 1 <= count <= codec.MAX_KERNELS:
+        count = codec.MAX_KERNELS
     found = []
     for n in range(1, count + 1):
         values = widgets.kernel_value(ss, state.lab_kernel(n))

@@ -12,14 +12,13 @@ PRESENTER = "presenter"  # bool: large cells and fonts for a projector
 # Each page documents its own keys at the top of its module; these are the ones another page
 # (or a link, or the Save & load panel) reads too. Nobody else spells them.
 LAB_GRID = "lab_grid"  # the lab's drawing (H, W) of 0/1; widgets.set_grid keeps its revision
-LAB_N_KERNELS = "lab_n_kernels"  # how many kernels the lab shows, 1 to LAB_MAX_KERNELS
-LAB_MAX_KERNELS = 4
+LAB_N_KERNELS = "lab_n_kernels"  # how many kernels the lab shows, 1 to codec.MAX_KERNELS
 TRAIN_RUN = "train_run"  # the Train page's TrainingRun (playground/train_run.py)
-LOADED_MODEL = "train_loaded_model"  # a model loaded from a file (playground/export.py)
+LOADED_MODEL = "train_loaded_model"  # a model loaded from a file (playground/save_load.py)
 
 
 def lab_kernel(n: int) -> str:
-    """The key of the lab's kernel editor n (1 to LAB_MAX_KERNELS). Its kernel is read with
+    """The key of the lab's kernel editor n (1 to links.codec.MAX_KERNELS). Its kernel is read with
     ``widgets.kernel_value(ss, lab_kernel(n))`` and loaded with ``widgets.set_kernel``."""
     return f"lab_k{n}"
 

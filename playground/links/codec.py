@@ -43,6 +43,7 @@ TRAIN_N_KERNELS = (1, 16)
 TRAIN_EPOCHS = (1, 60)
 TRAIN_INITS = ("random", "deck")
 TRAIN_OPTIMIZERS = ("adam", "sgd")
+TRAIN_LR_MAX = MAX_ABS  # the learning rate: more than 0, at most this
 # Inside the network (views/inside/inside.py)
 INSIDE_SOURCES = ("deck", "lab")
 INSIDE_COLOUR_BY = ("cell", "value")  # its options "kernel cell" and "value"
@@ -232,7 +233,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("init", "start from", "choice", choices=TRAIN_INITS),
     Setting("frz", "freeze the kernels", "choice", choices=("0", "1")),
     Setting("opt", "optimizer", "choice", choices=TRAIN_OPTIMIZERS),
-    Setting("lr", "learning rate", "number", 0.0, MAX_ABS),
+    Setting("lr", "learning rate", "number", 0.0, TRAIN_LR_MAX),
     Setting("ep", "epochs", "int", *TRAIN_EPOCHS),
     # Inside the network (views/inside/inside.py)
     Setting("src", "example", "choice", choices=INSIDE_SOURCES),

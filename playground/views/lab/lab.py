@@ -41,10 +41,11 @@ from playground.ui.components.grid import current_grid, draw_grid
 from playground.ui.components.maps import escape, map_panel, show_maps
 from playground.ui.heatmap import Heatmap
 from playground.ui.plain_text import md
+from playground.views.lab import link as lab_link
 from playground.views.lab.values import KernelRow, Maps, Settings
 
 GRID = state.LAB_GRID
-MAX_KERNELS = codec.MAX_KERNELS  # = state.LAB_MAX_KERNELS
+MAX_KERNELS = codec.MAX_KERNELS
 DEFAULT_KERNELS = ("deck diagonal /", "deck diagonal \\", "horizontal line", "vertical line")
 POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
 STEP_SECONDS = 0.8  # one window per 0.8 s while playing: slow enough to read the sum
@@ -94,7 +95,7 @@ SETTING_DEFAULTS = {
     "lab_pool_mode": _PIPELINE.pool_mode,
     "lab_p": _PIPELINE.p,
     "lab_pool_size": _PIPELINE.pool_size,
-    "lab_pool_stride": "= size",  # _PIPELINE.pool_stride is None: windows side by side
+    "lab_pool_stride": lab_link.EQUAL_STRIDE,  # _PIPELINE.pool_stride is None: side by side
 }
 
 
@@ -127,14 +128,18 @@ def settings_sidebar() -> Settings:
     if pad_kind == "n":
         padding = int(
             sb.number_input(
-                "Zero rows/columns on each side", 0, 4, key="lab_pad_n", persist_state="session"
+                "Zero rows/columns on each side",
+                0,
+                codec.MAX_PAD,
+                key="lab_pad_n",
+                persist_state="session",
             )
         )
     stride = int(
         sb.number_input(
             "Stride",
             1,
-            4,
+            codec.MAX_STRIDE,
             key="lab_stride",
             persist_state="session",
             help="How many cells the window moves each step.",
@@ -143,9 +148,9 @@ def settings_sidebar() -> Settings:
     t = float(
         sb.slider(
             "Threshold t",
-            -6.0,
-            6.0,
-            step=0.5,
+            codec.T_MIN,
+            codec.T_MAX,
+            step=codec.NUMBER_STEP,
             key="lab_t",
             persist_state="session",
             help="Values above t are kept; t = 0 is the lecture's threshold.",
@@ -164,17 +169,24 @@ def settings_sidebar() -> Settings:
         p = float(
             sb.number_input(
                 "p",
-                1.0,
-                10.0,
-                step=0.5,
+                codec.P_MIN,
+                codec.P_MAX,
+                step=codec.NUMBER_STEP,
                 key="lab_p",
                 persist_state="session",
                 help="Lᵖ pooling: (Σ |x|ᵖ)^(1/p); p = 1 sums, large p → max",
             )
         )
-    size = int(sb.number_input("Pool size m", 1, 4, key="lab_pool_size", persist_state="session"))
+    size = int(
+        sb.number_input(
+            "Pool size m", 1, codec.MAX_POOL, key="lab_pool_size", persist_state="session"
+        )
+    )
     pool_stride = sb.selectbox(
-        "Pool stride", ["= size", 1, 2, 3, 4], key="lab_pool_stride", persist_state="session"
+        "Pool stride",
+        [lab_link.EQUAL_STRIDE, *range(1, codec.MAX_POOL + 1)],
+        key="lab_pool_stride",
+        persist_state="session",
     )
     return Settings(
         padding=padding,
@@ -183,7 +195,7 @@ def settings_sidebar() -> Settings:
         pool_mode=mode,
         p=p,
         pool_size=size,
-        pool_stride=None if pool_stride == "= size" else int(pool_stride),
+        pool_stride=None if pool_stride == lab_link.EQUAL_STRIDE else int(pool_stride),
         n_kernels=int(n),
     )
 

@@ -24,7 +24,7 @@ LAB_DEFAULTS = {
     "pm": _PIPELINE.pool_mode, "ps": _PIPELINE.pool_size, "pst": _PIPELINE.pool_stride,
     "lp": _PIPELINE.p,
 }  # fmt: skip
-_EQUAL_STRIDE = "= size"  # the lab's pool stride option meaning "the pool size"
+EQUAL_STRIDE = "= size"  # the lab's pool stride option meaning "the pool size"
 
 
 def preset_name(kernel: np.ndarray) -> str:
@@ -53,8 +53,8 @@ def lab_link_state(ss: Mapping) -> LinkState | None:
         "pm": ss.get("lab_pool_mode") or LAB_DEFAULTS["pm"],
         "ps": int(ss.get("lab_pool_size", LAB_DEFAULTS["ps"])),
     }
-    pool_stride = ss.get("lab_pool_stride", _EQUAL_STRIDE)
-    if pool_stride not in (None, _EQUAL_STRIDE):
+    pool_stride = ss.get("lab_pool_stride", EQUAL_STRIDE)
+    if pool_stride not in (None, EQUAL_STRIDE):
         settings["pst"] = int(pool_stride)
     if settings["pm"] == "lp":
         settings["lp"] = float(ss.get("lab_p", LAB_DEFAULTS["lp"]))
@@ -104,7 +104,7 @@ def apply_to_lab(
     ss["lab_t"] = float(settings["t"])
     ss["lab_pool_mode"] = settings["pm"]
     ss["lab_pool_size"] = int(settings["ps"])
-    ss["lab_pool_stride"] = _EQUAL_STRIDE if settings["pst"] is None else int(settings["pst"])
+    ss["lab_pool_stride"] = EQUAL_STRIDE if settings["pst"] is None else int(settings["pst"])
     ss["lab_p"] = float(settings["lp"])
     if step_cell is not None and state.grids and state.kernels:
         try:

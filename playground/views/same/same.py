@@ -31,6 +31,7 @@ from cnn_core.compare import (
     transformed_copy,
 )
 from playground import network_sources, state
+from playground.links import codec
 from playground.ui import widgets
 from playground.ui.components.grid import draw_grid
 from playground.ui.plain_text import md
@@ -190,10 +191,10 @@ def settings_sidebar() -> tuple[list[np.ndarray], list[str], PipelineSettings]:
     )
     t = sb.number_input(
         "Threshold t",
-        -6.0,
-        6.0,
+        codec.T_MIN,
+        codec.T_MAX,
         0.0,
-        0.5,
+        codec.NUMBER_STEP,
         key="same_t",
         persist_state="session",
         help="Values above t are kept, the others become 0 (t = 0: the deck's threshold).",
@@ -207,7 +208,9 @@ def settings_sidebar() -> tuple[list[np.ndarray], list[str], PipelineSettings]:
         format_func=POOL_MODES.get,
         persist_state="session",
     )
-    size = sb.number_input("Pool size m", 1, 4, 2, key="same_pool_size", persist_state="session")
+    size = sb.number_input(
+        "Pool size m", 1, codec.MAX_POOL, 2, key="same_pool_size", persist_state="session"
+    )
     return (
         chosen,
         names,

@@ -28,6 +28,7 @@ from cnn_core import grids, kernels
 from cnn_core.model import CNNConfig
 from playground import state, training_pool
 from playground.descent_view import descent_panel
+from playground.links import codec
 from playground.live_training import (
     LIVE_INTERVAL_S,
     LiveKeys,
@@ -90,8 +91,8 @@ def settings_sidebar() -> None:
     sb.caption("Data")
     sb.slider(
         "Training drawings",
-        20,
-        max(2000, DEFAULTS.n_train),
+        codec.TRAIN_N_TRAIN[0],
+        max(codec.TRAIN_N_TRAIN[1], DEFAULTS.n_train),
         DEFAULTS.n_train,
         20,
         key="train_n_train",
@@ -101,8 +102,8 @@ def settings_sidebar() -> None:
     )
     sb.slider(
         "Test drawings (held out)",
-        20,
-        max(1000, DEFAULTS.n_test),
+        codec.TRAIN_N_TEST[0],
+        max(codec.TRAIN_N_TEST[1], DEFAULTS.n_test),
         DEFAULTS.n_test,
         20,
         key="train_n_test",
@@ -112,8 +113,7 @@ def settings_sidebar() -> None:
     )
     sb.slider(
         "Noise",
-        0.0,
-        0.3,
+        *codec.TRAIN_NOISE,
         DEFAULTS.noise,
         0.01,
         key="train_noise",
@@ -122,8 +122,7 @@ def settings_sidebar() -> None:
     )
     sb.number_input(
         "Seed",
-        0,
-        10_000,
+        *codec.TRAIN_SEED,
         0,
         1,
         key="train_seed",
@@ -134,15 +133,15 @@ def settings_sidebar() -> None:
     sb.caption("Kernels (the masks)")
     sb.slider(
         "Kernels",
-        1,
-        max(16, DEFAULTS.n_kernels),
+        codec.TRAIN_N_KERNELS[0],
+        max(codec.TRAIN_N_KERNELS[1], DEFAULTS.n_kernels),
         DEFAULTS.n_kernels,
         key="train_n_kernels",
         persist_state="session",
     )
     sb.segmented_control(
         "Kernel size",
-        [2, 3, 4, 5],
+        list(range(codec.KERNEL_MIN, codec.KERNEL_MAX + 1)),
         default=DEFAULTS.kernel_size,
         required=True,
         format_func=lambda k: f"{k}×{k}",
@@ -151,7 +150,7 @@ def settings_sidebar() -> None:
     )
     sb.segmented_control(
         "Start from",
-        ["random", "deck"],
+        list(codec.TRAIN_INITS),
         default=DEFAULTS.kernel_init,
         required=True,
         format_func={"random": "random", "deck": "the deck's kernels"}.get,
@@ -171,7 +170,7 @@ def settings_sidebar() -> None:
     sb.caption("Gradient descent")
     sb.segmented_control(
         "Optimizer",
-        ["adam", "sgd"],
+        list(codec.TRAIN_OPTIMIZERS),
         default=DEFAULTS.optimizer,
         required=True,
         format_func={"adam": "Adam", "sgd": "SGD + momentum"}.get,
@@ -180,7 +179,7 @@ def settings_sidebar() -> None:
     )
     sb.number_input(
         "Learning rate",
-        max_value=1000.0,  # the same bound as a shared link's lr (playground/links/codec.py)
+        max_value=codec.TRAIN_LR_MAX,
         value=DEFAULTS.learning_rate,
         step=0.01,
         format="%g",
@@ -190,8 +189,8 @@ def settings_sidebar() -> None:
     )
     sb.slider(
         "Epochs",
-        1,
-        max(60, DEFAULTS.epochs),
+        codec.TRAIN_EPOCHS[0],
+        max(codec.TRAIN_EPOCHS[1], DEFAULTS.epochs),
         DEFAULTS.epochs,
         key="train_epochs",
         persist_state="session",
