@@ -7,7 +7,7 @@ Around each page's own script this file keeps three promises for the room:
 - the address bar holds the page's state (`links/`): a link opened in a new browser is
   loaded once, before the page runs; after the page ran, the URL is updated if anything
   changed;
-- "Save & load" at the bottom of the sidebar (`export.py`).
+- "Save & load" at the bottom of the sidebar (`save_load.py`; the file formats: `export.py`).
 The Room page (views/room/room.py) is the exception to the last two: its address holds the
 teacher's key or the participant's id, and it shares through its store, not through files.
 """
@@ -22,7 +22,7 @@ if str(_ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from playground import export, state  # noqa: E402
+from playground import save_load, state  # noqa: E402
 from playground.links import address_bar  # noqa: E402
 
 # The favicon stays an emoji: Streamlit draws it as an inline SVG, while a ":material/…:"
@@ -59,5 +59,5 @@ address_bar.restore_from_url(page.url_path)
 address_bar.show_notice()
 page.run()
 if page.url_path != ROOM:  # the Room keeps its own address (teacher key, participant id)
-    export.sidebar_panel(page.url_path)
+    save_load.sidebar_panel(page.url_path)
     address_bar.write_url(page.url_path)

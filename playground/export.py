@@ -7,11 +7,11 @@ The JSON file is small enough to read and edit by hand::
      "kernels": [[[-1, -1, 1], [-1, 1, -1], [1, -1, -1]]]}   # zero or more (k, k) kernels
 
 Either part may be left out; a bare list of 0/1 rows is read as one drawing. Everything is
-checked on import with the same bounds as the widgets and a link (``playground.links``), and
-a file with anything wrong is refused whole, with a message that names the problem.
+checked on import with the same bounds as the widgets and a link (``playground.links.codec``),
+and a file with anything wrong is refused whole, with a message that names the problem.
 
-The first part of this module is pure (tested on its own); ``sidebar_panel`` is the Streamlit
-part: a "Save & load" box at the bottom of the sidebar on every page.
+Pure: no Streamlit (a test imports it in a fresh interpreter to check). The sidebar's
+"Save & load" box that offers these files on every page is ``playground.save_load``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnn_core import untrusted
-from playground import state
-from playground.links import codec, pages
-from playground.ui.plain_text import md
-from playground.views.lab import link as lab_link
-from playground.views.lesson import link as lesson_link
-from playground.views.same import link as same_link
+from cnn_core.model import CNNClassifier
+from playground.links import codec
 
 FORMAT_KEY = "cnn_playground"
 FORMAT_VERSION = 1
@@ -173,164 +169,9 @@ def model_to_bytes(model) -> bytes:
 
 def model_from_bytes(data: bytes):
     """A ``CNNClassifier`` from an uploaded ``.npz`` (no pickle); ValueError if it is not one."""
-    from cnn_core.model import CNNClassifier
-
     if len(data) > MAX_MODEL_BYTES:
         raise ValueError(
             f"the file is {len(data) // 1024} KB; a playground model is at most "
             f"{MAX_MODEL_BYTES // (1024 * 1024)} MB"
         )
     return CNNClassifier.load(bytes(data))
-
-
-# =============================================================================================
-# The sidebar panel (Streamlit from here on).
-# =============================================================================================
-
-# A model loaded from a file. Its key starts with ``train_`` because the pages that use "the
-# trained model" (playground.network_sources.trained_model) look there for one.
-LOADED_MODEL = state.LOADED_MODEL
-MESSAGE = "export_message"  # ("success" | "error", text) about the last import
-
-
-def trained_model():
-    """The model trained on the Train page in this session (else a loaded one), or None."""
-    from playground import network_sources
-
-    return network_sources.trained_model()
-
-
-def _page_state(url_path: str):
-    """(where, target, LinkState) of what the current page shares; target is "lab", "same"
-    or a lesson ``Step``. Pages without drawings of their own share the lab's."""
-    import streamlit as st
-
-    ss = st.session_state
-    if url_path == pages.LESSON_PAGE:
-        from playground.views.lesson.steps import STEPS
-
-        step = STEPS[int(ss.get(lesson_link.LESSON_STEP, 1)) - 1]
-        if not step.fixed:
-            return "this lesson step", step, lesson_link.step_link_state(ss, step)
-    if url_path == pages.SAME_PAGE and same_link.same_link_state(ss) is not None:
-        return "the Same? page", "same", same_link.same_link_state(ss)
-    return "the lab", "lab", lab_link.lab_link_state(ss)
-
-
-def load_into(ss, target, imported: Imported) -> None:
-    """Put a file's drawings and kernels into the page ``target``, keeping its settings.
-
-    ValueError (with every reason) if that page cannot show them.
-    """
-    state = imported.as_link_state()
-    if target == "lab":
-        errors = lab_link.check_for_lab(state)
-    elif target == "same":
-        errors = same_link.check_for_same(state)
-    else:
-        errors = lesson_link.check_for_step(state, target)
-    if errors:
-        raise ValueError("; ".join(errors))
-    if target == "lab":
-        lab_link.apply_to_lab(ss, state, settings=False)
-    elif target == "same":
-        same_link.apply_to_same(ss, state)
-    else:  # a file carries no settings: keep the step's
-        current = lesson_link.step_link_state(ss, target)
-        lesson_link.apply_to_step(
-            ss, target, codec.LinkState(state.grids, state.kernels, current.settings)
-        )
-
-
-def _on_import(url_path: str) -> None:
-    """Callback of the JSON uploader: load the file into the page, before the page runs."""
-    import streamlit as st
-
-    ss = st.session_state
-    upload = ss.get("export_upload_json")
-    if upload is None:
-        return
-    try:
-        imported = read_json(upload.getvalue())
-        where, target, _ = _page_state(url_path)
-        load_into(ss, target, imported)
-    except ValueError as error:
-        ss[MESSAGE] = ("error", f"{md(upload.name)} was not loaded: {md(error, 300)}.")
-        return
-    parts = []
-    if imported.drawings:
-        parts.append(f"{len(imported.drawings)} drawing(s)")
-    if imported.kernels:
-        parts.append(f"{len(imported.kernels)} kernel(s)")
-    ss[MESSAGE] = ("success", f"Loaded {' and '.join(parts)} into {where}.")
-
-
-def _on_model_upload() -> None:
-    import streamlit as st
-
-    ss = st.session_state
-    upload = ss.get("export_upload_model")
-    if upload is None:
-        return
-    try:
-        ss[LOADED_MODEL] = model_from_bytes(upload.getvalue())
-        ss[MESSAGE] = ("success", f"Loaded the model from {md(upload.name)}.")
-    except ValueError as error:
-        ss[MESSAGE] = ("error", f"{md(upload.name)} was not loaded: {md(error, 300)}")
-
-
-def sidebar_panel(url_path: str) -> None:
-    """ "Save & load" at the bottom of the sidebar: downloads of what the page shows, uploads."""
-    import streamlit as st
-
-    ss = st.session_state
-    where, _, shared = _page_state(url_path)
-    with st.sidebar.expander("Save & load", icon=":material/save:"):
-        st.caption(
-            "The address bar always holds what is on screen: copy it to share this exact view."
-        )
-        if shared is not None and (shared.grids or shared.kernels):
-            st.download_button(
-                f"Drawing and kernels of {where} (.json)",
-                data=to_json(shared.grids, shared.kernels),
-                file_name="cnn-playground.json",
-                mime="application/json",
-                key="export_json",
-                on_click="ignore",
-                icon=":material/download:",
-            )
-        st.file_uploader(
-            f"Load drawings and kernels into {where} (.json)",
-            type=["json"],
-            key="export_upload_json",
-            on_change=_on_import,
-            args=(url_path,),
-            max_upload_size=1,
-        )
-        model = trained_model()
-        if model is not None:
-            st.download_button(
-                "The trained model (.npz)",
-                data=lambda: model_to_bytes(model),
-                file_name="cnn-playground-model.npz",
-                mime="application/octet-stream",
-                key="export_model_npz",
-                on_click="ignore",
-                icon=":material/download:",
-            )
-        else:
-            st.caption("Train a model on the Train page to download it as .npz.")
-        st.file_uploader(
-            "Load a model (.npz)",
-            type=["npz"],
-            key="export_upload_model",
-            on_change=_on_model_upload,
-            max_upload_size=6,
-        )
-        loaded = ss.get(LOADED_MODEL)
-        if loaded is not None:
-            st.caption(f"Loaded model: classes {', '.join(md(c) for c in loaded.classes_)}.")
-        message = ss.get(MESSAGE)
-        if message:
-            kind, text = message
-            (st.success if kind == "success" else st.error)(text)

@@ -70,21 +70,17 @@ RUN_STATUS = {
 def trained_model():
     """The Train page's model once it has taken training steps (a ``CNNClassifier``), or None.
 
-    The Train page keeps a ``TrainingRun`` under ``train_run``; its model counts once at least
-    one report came back (before that its weights are only the random start). Any other
-    ``train_…`` value that can ``predict_proba`` and has learned ``classes_`` (e.g. a loaded
-    model) counts too.
+    The Train page keeps a ``TrainingRun`` under ``state.TRAIN_RUN``; its model counts once at
+    least one report came back (before that its weights are only the random start). Otherwise
+    a model loaded from a file (``state.LOADED_MODEL``) counts, once it has learned classes.
     """
     run = st.session_state.get(TRAIN_RUN)
     model = getattr(run, "model", None)
     if model is not None and getattr(run, "history", None) and _fitted(model):
         return model
-    for key in sorted(str(k) for k in st.session_state):
-        if not key.startswith("train_") or key == TRAIN_RUN:
-            continue
-        value = st.session_state[key]
-        if callable(getattr(value, "predict_proba", None)) and _fitted(value):
-            return value
+    loaded = st.session_state.get(state.LOADED_MODEL)
+    if callable(getattr(loaded, "predict_proba", None)) and _fitted(loaded):
+        return loaded
     return None
 
 

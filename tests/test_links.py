@@ -39,15 +39,13 @@ def params(state: LinkState) -> dict[str, list[str]]:
 # --- the codec -----------------------------------------------------------------------------
 
 
-def test_the_codec_works_without_streamlit():
-    # The codec is the part anyone can reuse (a script that writes links for a class): it must
-    # not pull in the app. A fresh interpreter shows what importing it really loads.
+@pytest.mark.parametrize("module", ["playground.links.codec", "playground.export"])
+def test_the_codec_and_the_file_formats_work_without_streamlit(module):
+    # The link codec and the file formats are the parts anyone can reuse (a script that writes
+    # links or files for a class): they must not pull in the app. A fresh interpreter shows
+    # what importing one really loads.
     loaded = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, playground.links.codec; print('streamlit' in sys.modules)",
-        ],
+        [sys.executable, "-c", f"import sys, {module}; print('streamlit' in sys.modules)"],
         capture_output=True,
         text=True,
         check=True,

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cnn_core import conv2d, grids, kernels, pool2d, threshold
-from playground import export
+from playground import export, save_load
 from playground.links import codec
 from playground.views.lesson import link as lesson_link
 from tests.app.helpers import displayed, z
@@ -460,4 +460,4 @@ def test_a_bad_model_file_is_refused():
     )
     at = run(at)
     assert "model.npz was not loaded" in displayed(at.error[0].value)
-    assert export.LOADED_MODEL not in at.session_state
+    assert save_load.LOADED_MODEL not in at.session_state
