@@ -6,15 +6,7 @@ threshold 0, 2×2 max pooling) and every number follows any change. Every number
 would cost the browser 15–45 ms per map on every click) and a stroke on the drawing reruns
 only the ``live`` fragment; ``bench/browser.py`` measures a click.
 
-Session state (all keys start with ``lab_``):
-    lab_grid, lab_grid_rev : the drawing (H, W) of 0/1 and its revision (see widgets.set_grid)
-    lab_k{n}_…             : kernel editor n (1–4), see widgets.kernel_editor
-    lab_3d_k{c}_…          : the second layer's kernel for channel c
-    lab_show_step, lab_show_3d : whether the step-through / the 3-D convolution is open (both
-                             closed at first; open them by setting these keys to True)
-    lab_step_what          : "convolution" or "pooling"; lab_step_kernel: 0-based kernel index
-    lab_step_pos_convolution, lab_step_pos_pooling : the output cell, row-major index (row·ow+col)
-    lab_step_playing       : play/pause of the step-through
+Its session state (keys, defaults, the settings as one typed value) is ``session.py``.
 """
 
 from __future__ import annotations
@@ -41,10 +33,10 @@ from playground.ui.components.grid import current_grid, draw_grid
 from playground.ui.components.maps import escape, map_panel, show_maps
 from playground.ui.heatmap import Heatmap
 from playground.ui.plain_text import md
-from playground.views.lab import link as lab_link
+from playground.views.lab import session
 from playground.views.lab.values import KernelRow, Maps, Settings
 
-GRID = state.LAB_GRID
+GRID = session.GRID
 MAX_KERNELS = codec.MAX_KERNELS
 DEFAULT_KERNELS = ("deck diagonal /", "deck diagonal \\", "horizontal line", "vertical line")
 POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
@@ -82,35 +74,18 @@ MAP_CAPTIONS_HTML = {
 # --- settings --------------------------------------------------------------------------------
 
 
-# Defaults of the sidebar's widgets, set once per session. Widgets get their values from
-# session state (never a value= argument), so other code (a shared link, the Lesson page) may
-# set these keys before the lab runs.
-_PIPELINE = Settings()  # the pipeline's defaults, stated once in cnn_core.pipeline
-SETTING_DEFAULTS = {
-    state.LAB_N_KERNELS: _PIPELINE.n_kernels,
-    "lab_pad_kind": _PIPELINE.padding,
-    "lab_pad_n": 1,  # the number box's value when padding is switched to "n"
-    "lab_stride": _PIPELINE.stride,
-    "lab_t": _PIPELINE.t,
-    "lab_pool_mode": _PIPELINE.pool_mode,
-    "lab_p": _PIPELINE.p,
-    "lab_pool_size": _PIPELINE.pool_size,
-    "lab_pool_stride": lab_link.EQUAL_STRIDE,  # _PIPELINE.pool_stride is None: side by side
-}
-
-
 def settings_sidebar() -> Settings:
-    """The lab's settings, in the sidebar so the main column keeps its width for the maps."""
+    """The lab's settings, in the sidebar so the main column keeps its width for the maps.
+    Every widget keeps its value under its session key; ``session.read_settings`` reads them."""
     ss = st.session_state
-    for key, value in SETTING_DEFAULTS.items():
-        ss.setdefault(key, value)
+    session.init_settings(ss)
     sb = st.sidebar
     sb.subheader("Lab settings")
-    n = sb.segmented_control(
+    sb.segmented_control(
         "Kernels",
         list(range(1, MAX_KERNELS + 1)),
         required=True,
-        key=state.LAB_N_KERNELS,
+        key=session.N_KERNELS,
         persist_state="session",
         help="Several kernels at once: each gives its own feature map, and together they "
         "become the channels of the 3-D convolution.",
@@ -119,85 +94,64 @@ def settings_sidebar() -> Settings:
         "Padding",
         ["valid", "same", "n"],
         required=True,
-        key="lab_pad_kind",
+        key=session.PAD_KIND,
         persist_state="session",
         help="valid: no padding, the map shrinks. same: zeros around the input so the map "
         "keeps its size (odd kernels). n: n rows/columns of zeros on every side.",
     )
-    padding: str | int = pad_kind
     if pad_kind == "n":
-        padding = int(
-            sb.number_input(
-                "Zero rows/columns on each side",
-                0,
-                codec.MAX_PAD,
-                key="lab_pad_n",
-                persist_state="session",
-            )
-        )
-    stride = int(
         sb.number_input(
-            "Stride",
-            1,
-            codec.MAX_STRIDE,
-            key="lab_stride",
+            "Zero rows/columns on each side",
+            0,
+            codec.MAX_PAD,
+            key=session.PAD_N,
             persist_state="session",
-            help="How many cells the window moves each step.",
         )
+    sb.number_input(
+        "Stride",
+        1,
+        codec.MAX_STRIDE,
+        key=session.STRIDE,
+        persist_state="session",
+        help="How many cells the window moves each step.",
     )
-    t = float(
-        sb.slider(
-            "Threshold t",
-            codec.T_MIN,
-            codec.T_MAX,
-            step=codec.NUMBER_STEP,
-            key="lab_t",
-            persist_state="session",
-            help="Values above t are kept; t = 0 is the lecture's threshold.",
-        )
+    sb.slider(
+        "Threshold t",
+        codec.T_MIN,
+        codec.T_MAX,
+        step=codec.NUMBER_STEP,
+        key=session.T,
+        persist_state="session",
+        help="Values above t are kept; t = 0 is the lecture's threshold.",
     )
     mode = sb.segmented_control(
         "Pooling",
         list(POOL_MODES),
         required=True,
-        key="lab_pool_mode",
+        key=session.POOL_MODE,
         persist_state="session",
         format_func=POOL_MODES.get,
     )
-    p = float(ss["lab_p"])
     if mode == "lp":
-        p = float(
-            sb.number_input(
-                "p",
-                codec.P_MIN,
-                codec.P_MAX,
-                step=codec.NUMBER_STEP,
-                key="lab_p",
-                persist_state="session",
-                help="Lᵖ pooling: (Σ |x|ᵖ)^(1/p); p = 1 sums, large p → max",
-            )
-        )
-    size = int(
         sb.number_input(
-            "Pool size m", 1, codec.MAX_POOL, key="lab_pool_size", persist_state="session"
+            "p",
+            codec.P_MIN,
+            codec.P_MAX,
+            step=codec.NUMBER_STEP,
+            key=session.P,
+            persist_state="session",
+            help="Lᵖ pooling: (Σ |x|ᵖ)^(1/p); p = 1 sums, large p → max",
         )
+    sb.number_input(
+        "Pool size m", 1, codec.MAX_POOL, key=session.POOL_SIZE, persist_state="session"
     )
-    pool_stride = sb.selectbox(
+    sb.selectbox(
         "Pool stride",
-        [lab_link.EQUAL_STRIDE, *range(1, codec.MAX_POOL + 1)],
-        key="lab_pool_stride",
+        [session.EQUAL_STRIDE, *range(1, codec.MAX_POOL + 1)],
+        key=session.POOL_STRIDE,
         persist_state="session",
     )
-    return Settings(
-        padding=padding,
-        stride=stride,
-        t=t,
-        pool_mode=mode,
-        p=p,
-        pool_size=size,
-        pool_stride=None if pool_stride == lab_link.EQUAL_STRIDE else int(pool_stride),
-        n_kernels=int(n),
-    )
+    return session.read_settings(ss)
 
 
 def map_cell_px(grid_size: int, settings: Settings, kernel_size: int) -> int:
@@ -374,8 +328,8 @@ def _index_namer(shape):
 def step_through(image: np.ndarray, all_maps: list[Maps], s: Settings, cell_px: int) -> None:
     """Slide the window cell by cell, as the deck's frames do (reruns on its own)."""
     ss = st.session_state
-    ss.setdefault("lab_step_playing", False)
-    playing = bool(ss["lab_step_playing"])
+    ss.setdefault(session.STEP_PLAYING, False)
+    playing = bool(ss[session.STEP_PLAYING])
 
     @st.fragment(run_every=STEP_SECONDS if playing else None)
     def _step() -> None:
@@ -384,22 +338,22 @@ def step_through(image: np.ndarray, all_maps: list[Maps], s: Settings, cell_px: 
             st.info("Nothing to step through: fix the settings above first.")
             return
         bar = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
-        ss.setdefault("lab_step_what", "convolution")
+        ss.setdefault(session.STEP_WHAT, "convolution")
         what = bar.segmented_control(
             "Step through",
             ["convolution", "pooling"],
             required=True,
-            key="lab_step_what",
+            key=session.STEP_WHAT,
             persist_state="session",
         )
         k = 0
         if len(usable) > 1:
-            ss.setdefault("lab_step_kernel", usable[0])
-            _clamp_choice("lab_step_kernel", usable)
+            ss.setdefault(session.STEP_KERNEL, usable[0])
+            _clamp_choice(session.STEP_KERNEL, usable)
             k = bar.selectbox(
                 "Kernel",
                 usable,
-                key="lab_step_kernel",
+                key=session.STEP_KERNEL,
                 persist_state="session",
                 format_func=lambda i: f"kernel {i + 1}",
                 width=120,
@@ -412,14 +366,14 @@ def step_through(image: np.ndarray, all_maps: list[Maps], s: Settings, cell_px: 
             st.warning(md(maps.error, 300), icon="⚠️")
             return
         options = _cells(target.shape)
-        pos_key = f"lab_step_pos_{what}"
+        pos_key = session.step_pos(what)
         _clamp_choice(pos_key, options)
-        if ss["lab_step_playing"]:
+        if ss[session.STEP_PLAYING]:
             current = ss.get(pos_key, options[0])
             ss[pos_key] = options[(options.index(current) + 1) % len(options)]
-        label = "Pause ⏸" if ss["lab_step_playing"] else "Play ▶"
+        label = "Pause ⏸" if ss[session.STEP_PLAYING] else "Play ▶"
         if bar.button(label, key="lab_step_play"):
-            ss["lab_step_playing"] = not ss["lab_step_playing"]
+            ss[session.STEP_PLAYING] = not ss[session.STEP_PLAYING]
             st.rerun()  # the whole page: run_every is set where the fragment is declared
         index = bar.select_slider(
             "Output cell",
@@ -711,7 +665,7 @@ def main() -> None:
     if presenter:
         with top, st.container(width="stretch"):
             st.markdown("### Convolution lab")
-    explaining = bool(ss.get("lab_show_step") or ss.get("lab_show_3d"))
+    explaining = bool(ss.get(session.SHOW_STEP) or ss.get(session.SHOW_3D))
     live(grid_slot, kernels_now, s, cell_px, grid_px, explaining)
     if not explaining:
         # Closed, the explanations stay out of the fragment: nothing of theirs is sent again
@@ -771,7 +725,7 @@ def explanations(image, all_maps, s: Settings, cell_px: int) -> None:
     """
     step = st.expander(
         "Step through the sliding window",
-        key="lab_show_step",
+        key=session.SHOW_STEP,
         on_change="rerun",
         icon=":material/play_circle:",
     )
@@ -784,7 +738,7 @@ def explanations(image, all_maps, s: Settings, cell_px: int) -> None:
             step_through(image, all_maps, s, cell_px)
     deep = st.expander(
         "3-D convolution: the maps become channels",
-        key="lab_show_3d",
+        key=session.SHOW_3D,
         on_change="rerun",
         icon=":material/stacks:",
     )

@@ -1,4 +1,4 @@
-"""The Convolution lab's link adapter: its session keys (lab.py) ⇄ a LinkState."""
+"""The Convolution lab's link adapter: its session state (session.py) ⇄ a LinkState."""
 
 from __future__ import annotations
 
@@ -8,23 +8,43 @@ import numpy as np
 
 from cnn_core import conv_output_shape
 from cnn_core import kernels as presets
-from cnn_core.pipeline import PipelineSettings
 from playground.links.codec import (
     GRID_MAX,
     GRID_MIN,
     LinkState,
 )
-from playground.state import LAB_GRID, LAB_N_KERNELS, lab_kernel
+from playground.state import lab_kernel
 from playground.ui import widgets
+from playground.views.lab import session
+from playground.views.lab.values import Settings
 
-# --- the lab's session keys (documented at the top of lab.py) --------------------------
-_PIPELINE = PipelineSettings()  # the pipeline's defaults, stated once in cnn_core.pipeline
-LAB_DEFAULTS = {
-    "pad": _PIPELINE.padding, "s": _PIPELINE.stride, "t": _PIPELINE.t,
-    "pm": _PIPELINE.pool_mode, "ps": _PIPELINE.pool_size, "pst": _PIPELINE.pool_stride,
-    "lp": _PIPELINE.p,
-}  # fmt: skip
-EQUAL_STRIDE = "= size"  # the lab's pool stride option meaning "the pool size"
+
+def settings_to_link(s: Settings) -> dict[str, object]:
+    """The lab's settings in the link's short names (pst and lp only when they matter)."""
+    link: dict[str, object] = {
+        "pad": s.padding, "s": s.stride, "t": s.t, "pm": s.pool_mode, "ps": s.pool_size,
+    }  # fmt: skip
+    if s.pool_stride is not None:
+        link["pst"] = s.pool_stride
+    if s.pool_mode == "lp":
+        link["lp"] = s.p
+    return link
+
+
+def settings_from_link(link: Mapping[str, object], n_kernels: int) -> Settings:
+    """A link's settings (short names, as the codec checked them); the ones it leaves out get
+    the lab's defaults, so the lab shows exactly the link."""
+    d = session.DEFAULT
+    return Settings(
+        padding=link.get("pad", d.padding),
+        stride=int(link.get("s", d.stride)),
+        t=float(link.get("t", d.t)),
+        pool_mode=str(link.get("pm", d.pool_mode)),
+        p=float(link.get("lp", d.p)),
+        pool_size=int(link.get("ps", d.pool_size)),
+        pool_stride=None if link.get("pst") is None else int(link["pst"]),
+        n_kernels=n_kernels,
+    )
 
 
 def preset_name(kernel: np.ndarray) -> str:
@@ -40,25 +60,10 @@ def preset_name(kernel: np.ndarray) -> str:
 
 def lab_link_state(ss: Mapping) -> LinkState | None:
     """The lab's drawing, kernels and settings as they are in session state."""
-    if LAB_GRID not in ss:
+    lab = session.read(ss)
+    if lab is None:
         return None
-    n = int(ss.get(LAB_N_KERNELS) or 1)
-    found = (widgets.kernel_value(ss, lab_kernel(i)) for i in range(1, n + 1))
-    kernels = tuple(kernel for kernel in found if kernel is not None)
-    kind = ss.get("lab_pad_kind") or LAB_DEFAULTS["pad"]
-    settings: dict[str, object] = {
-        "pad": int(ss.get("lab_pad_n", 1)) if kind == "n" else kind,
-        "s": int(ss.get("lab_stride", LAB_DEFAULTS["s"])),
-        "t": float(ss.get("lab_t", LAB_DEFAULTS["t"])),
-        "pm": ss.get("lab_pool_mode") or LAB_DEFAULTS["pm"],
-        "ps": int(ss.get("lab_pool_size", LAB_DEFAULTS["ps"])),
-    }
-    pool_stride = ss.get("lab_pool_stride", EQUAL_STRIDE)
-    if pool_stride not in (None, EQUAL_STRIDE):
-        settings["pst"] = int(pool_stride)
-    if settings["pm"] == "lp":
-        settings["lp"] = float(ss.get("lab_p", LAB_DEFAULTS["lp"]))
-    return LinkState((np.asarray(ss[LAB_GRID], dtype=int),), kernels, settings)
+    return LinkState((lab.grid,), lab.kernels, settings_to_link(lab.settings))
 
 
 def check_for_lab(state: LinkState) -> list[str]:
@@ -86,33 +91,20 @@ def apply_to_lab(
         step-through (the lesson's "Open in the lab" passes its window)
     """
     if state.grids:
-        widgets.set_grid(LAB_GRID, state.grids[0])
+        widgets.set_grid(session.GRID, state.grids[0])
     if state.kernels:
-        ss[LAB_N_KERNELS] = len(state.kernels)
+        ss[session.N_KERNELS] = len(state.kernels)
         for i, kernel in enumerate(state.kernels, start=1):
             widgets.set_kernel(lab_kernel(i), kernel, preset_name(kernel))
     if not settings:
         return
-    settings = {**LAB_DEFAULTS, **state.settings}
-    pad = settings["pad"]
-    if isinstance(pad, str):
-        ss["lab_pad_kind"] = pad
-    else:
-        ss["lab_pad_kind"] = "n"
-        ss["lab_pad_n"] = int(pad)
-    ss["lab_stride"] = int(settings["s"])
-    ss["lab_t"] = float(settings["t"])
-    ss["lab_pool_mode"] = settings["pm"]
-    ss["lab_pool_size"] = int(settings["ps"])
-    ss["lab_pool_stride"] = EQUAL_STRIDE if settings["pst"] is None else int(settings["pst"])
-    ss["lab_p"] = float(settings["lp"])
+    s = settings_from_link(state.settings, max(1, len(state.kernels)))
+    session.write_settings(ss, s, n_kernels=False)
     if step_cell is not None and state.grids and state.kernels:
         try:
             _, ow = conv_output_shape(
-                state.grids[0].shape, state.kernels[0].shape, pad, int(settings["s"])
+                state.grids[0].shape, state.kernels[0].shape, s.padding, s.stride
             )
         except ValueError:
             return
-        ss["lab_step_what"] = "convolution"
-        ss["lab_step_kernel"] = 0
-        ss["lab_step_pos_convolution"] = int(step_cell[0]) * ow + int(step_cell[1])
+        session.show_step(ss, "convolution", 0, int(step_cell[0]) * ow + int(step_cell[1]))
