@@ -1,4 +1,4 @@
-"""The "Same?" page's link adapter: its session keys (same.py) ⇄ a LinkState."""
+"""The "Same?" page's link adapter: its session state (session.py) ⇄ a LinkState."""
 
 from __future__ import annotations
 
@@ -16,36 +16,23 @@ from playground.links.codec import (
 )
 from playground.ui import widgets
 from playground.views.lab.link import apply_to_lab, preset_name
+from playground.views.same import session
 
-# --- the "Same?" and "Inside the network" pages (their documented session keys) ---------------
-
-
-SAME_LAB_KERNELS = "the lab's kernels"  # the Same? page's kernel choice meaning "the lab's"
-SAME_SETTINGS = {
-    "pad": "same_padding",
-    "t": "same_t",
-    "pm": "same_pool_mode",
-    "ps": "same_pool_size",
-}
-SAME_DEFAULTS = {"pad": "same", "t": 0.0, "pm": "max", "ps": 2}
+# The link's short names of the page's settings, and the PipelineSettings fields they are.
+LINK_FIELDS = {"pad": "padding", "t": "t", "pm": "pool_mode", "ps": "pool_size"}
 
 
 def same_link_state(ss: Mapping) -> LinkState | None:
     """The "Same?" page's two drawings, its kernels and settings as they are in session state."""
-    if "same_a" not in ss or "same_b" not in ss:
+    same = session.read(ss)
+    if same is None:
         return None
-    choice = ss.get("same_kernels") or SAME_LAB_KERNELS
-    if choice in presets.PRESETS:
-        chosen = (np.asarray(presets.PRESETS[choice].values, dtype=float),)
+    if same.kernel_choice in presets.PRESETS:
+        chosen = (np.asarray(presets.PRESETS[same.kernel_choice].values, dtype=float),)
     else:
         chosen = tuple(np.asarray(k, dtype=float) for k in network_sources.current_kernels()[0])
-    settings = {
-        key: ss.get(same_key, SAME_DEFAULTS[key]) for key, same_key in SAME_SETTINGS.items()
-    }
-    settings["t"] = float(settings["t"])
-    settings["ps"] = int(settings["ps"])
-    drawings = (np.asarray(ss["same_a"], dtype=int), np.asarray(ss["same_b"], dtype=int))
-    return LinkState(drawings, chosen[:MAX_KERNELS], settings)
+    settings = {short: getattr(same.settings, name) for short, name in LINK_FIELDS.items()}
+    return LinkState((same.a, same.b), chosen[:MAX_KERNELS], settings)
 
 
 def check_for_same(state: LinkState) -> list[str]:
@@ -68,23 +55,22 @@ def apply_to_same(ss, state: LinkState) -> None:
     if len(state.grids) != 2:
         return
     a, b = state.grids[0], state.grids[1]
-    widgets.set_grid("same_a", a)
-    widgets.set_grid("same_b", b)
-    ss["same_b_source"] = np.array(a)
+    widgets.set_grid(session.A, a)
+    widgets.set_grid(session.B, b)
+    ss[session.SOURCE] = np.array(a)
     shift = _find_shift(a, b)
-    ss["same_recipe"] = CopyRecipe() if shift is None else CopyRecipe(dr=shift[0], dc=shift[1])
-    ss["same_b_free"] = shift is None
+    ss[session.RECIPE] = CopyRecipe() if shift is None else CopyRecipe(dr=shift[0], dc=shift[1])
+    ss[session.FREE] = shift is None
     if state.kernels:
         name = preset_name(state.kernels[0])
         if len(state.kernels) == 1 and name in presets.PRESETS:
-            ss["same_kernels"] = name
+            ss[session.KERNELS] = name
         else:
             apply_to_lab(ss, LinkState(kernels=state.kernels), settings=False)
-            ss["same_kernels"] = SAME_LAB_KERNELS
-    for key, same_key in SAME_SETTINGS.items():
-        if key in state.settings:
-            value = state.settings[key]
-            ss[same_key] = float(value) if key == "t" else value
+            ss[session.KERNELS] = session.LAB_KERNELS
+    given = {name: state.settings[short] for short, name in LINK_FIELDS.items()
+             if short in state.settings}  # fmt: skip
+    session.update_settings(ss, **given)  # the settings the link leaves out stay as they are
 
 
 def _find_shift(a: np.ndarray, b: np.ndarray, limit: int = 3) -> tuple[int, int] | None:

@@ -6,12 +6,7 @@ convolution and threshold, and the pooled maps. With the deck's O shifted one pi
 right, 4 of 24 ink pixels match but 5 of 10 pooled non-zero values do: "more non-zero values
 are matched". Every count comes from ``cnn_core.compare``.
 
-Session state (all keys start with ``same_``):
-    same_a, same_a_rev : drawing A (H, W) of 0/1 and its revision (widgets.set_grid)
-    same_b, same_b_rev : drawing B and its revision
-    same_recipe        : the CopyRecipe that makes B from A
-    same_b_free        : True once B was drawn by hand (it no longer follows A)
-    same_b_source      : the A that B was last made from
+Its session state (keys, defaults, the settings as one typed value) is ``session.py``.
 """
 
 from __future__ import annotations
@@ -36,13 +31,14 @@ from playground.ui import widgets
 from playground.ui.components.grid import draw_grid
 from playground.ui.plain_text import md
 from playground.views.same import figures as figs
+from playground.views.same import session
 
-A, B = "same_a", "same_b"
-RECIPE, FREE, SOURCE = "same_recipe", "same_b_free", "same_b_source"
-DEFAULT_RECIPE = CopyRecipe(dc=1)  # the deck's O, shifted one pixel to the right
+A, B = session.A, session.B
+RECIPE, FREE, SOURCE = session.RECIPE, session.FREE, session.SOURCE
+DEFAULT_RECIPE = session.DEFAULT_RECIPE
 SCALE_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 MAX_HEAVIER = 2
-LAB_KERNELS = "the lab's kernels"
+LAB_KERNELS = session.LAB_KERNELS
 POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
 
 # The main column is ~820 px at 1280×720 with the sidebar open: three panels of a grid each.
@@ -150,13 +146,14 @@ def on_lab_drawing() -> None:
 
 def settings_sidebar() -> tuple[list[np.ndarray], list[str], PipelineSettings]:
     """The kernels and the pipeline, in the sidebar; the deck's choices by default."""
+    session.init_settings(ss)
     sb = st.sidebar
     sb.subheader("Same? settings")
     lab, from_lab = network_sources.current_kernels()
     source = sb.selectbox(
         "Kernels",
         [LAB_KERNELS, *kernels.PRESETS],
-        key="same_kernels",
+        key=session.KERNELS,
         persist_state="session",
         help="The lab's current kernels (the deck's diagonal kernel until you change them "
         "in the lab), or one preset.",
@@ -180,42 +177,35 @@ def settings_sidebar() -> tuple[list[np.ndarray], list[str], PipelineSettings]:
                 ),
                 key=f"same_kernel_preview_{index}",
             )
-    padding = sb.segmented_control(
+    sb.segmented_control(
         "Padding",
         ["same", "valid"],
-        default="same",
         required=True,
-        key="same_padding",
+        key=session.PADDING,
         persist_state="session",
         help="same: zeros around the drawing, the maps keep its size (odd kernels only).",
     )
-    t = sb.number_input(
+    sb.number_input(
         "Threshold t",
         codec.T_MIN,
         codec.T_MAX,
-        0.0,
-        codec.NUMBER_STEP,
-        key="same_t",
+        step=codec.NUMBER_STEP,
+        key=session.T,
         persist_state="session",
         help="Values above t are kept, the others become 0 (t = 0: the deck's threshold).",
     )
-    mode = sb.segmented_control(
+    sb.segmented_control(
         "Pooling",
         list(POOL_MODES),
-        default="max",
         required=True,
-        key="same_pool_mode",
+        key=session.POOL_MODE,
         format_func=POOL_MODES.get,
         persist_state="session",
     )
-    size = sb.number_input(
-        "Pool size m", 1, codec.MAX_POOL, 2, key="same_pool_size", persist_state="session"
+    sb.number_input(
+        "Pool size m", 1, codec.MAX_POOL, key=session.POOL_SIZE, persist_state="session"
     )
-    return (
-        chosen,
-        names,
-        PipelineSettings(padding=padding, t=float(t), pool_size=int(size), pool_mode=mode),
-    )
+    return chosen, names, session.read_settings(ss)
 
 
 def panel_cell_px(size: int) -> int:
