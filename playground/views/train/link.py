@@ -1,72 +1,36 @@
-"""The Train page's link adapter: its drawing and sidebar widgets (train.py) ⇄ a
+"""The Train page's link adapter: its session state (session.py) ⇄ a
 LinkState (a trained model is never in a link: it is trained again from these settings)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
-
-from cnn_core.model import CNNConfig
 from playground.links.codec import (
     TRAIN_GRID,
     LinkState,
 )
 from playground.ui import widgets
+from playground.views.train import session
 
-# --- the Train page (train.py: its drawing and its sidebar's widgets) ------------------
-
-TRAIN_DRAWING = "train_grid"
-TRAIN_SETTINGS = {
-    "n": "train_n_train",
-    "nt": "train_n_test",
-    "noise": "train_noise",
-    "seed": "train_seed",
-    "nk": "train_n_kernels",
-    "ks": "train_kernel_size",
-    "init": "train_init",
-    "frz": "train_frozen",
-    "opt": "train_optimizer",
-    "lr": "train_lr",
-    "ep": "train_epochs",
-}
+# The link's short names of the page's settings (session.SETTINGS' field names).
+LINK_FIELDS = {
+    "n": "n_train", "nt": "n_test", "noise": "noise", "seed": "seed", "nk": "n_kernels",
+    "ks": "kernel_size", "init": "kernel_init", "frz": "freeze_kernels", "opt": "optimizer",
+    "lr": "learning_rate", "ep": "epochs",
+}  # fmt: skip
 
 
-def train_defaults() -> dict[str, object]:
-    """The Train page's settings before anyone touches them (its widgets' defaults)."""
-    d = CNNConfig()
-    return {
-        "n": d.n_train,
-        "nt": d.n_test,
-        "noise": d.noise,
-        "seed": 0,
-        "nk": d.n_kernels,
-        "ks": d.kernel_size,
-        "init": d.kernel_init,
-        "frz": "1" if d.freeze_kernels else "0",
-        "opt": d.optimizer,
-        "lr": d.learning_rate,
-        "ep": d.epochs,
-    }
+def _to_link(field: str, value):
+    return ("1" if value else "0") if field == "freeze_kernels" else value
 
 
 def train_link_state(ss: Mapping) -> LinkState | None:
     """The Train page's drawing and settings as they are in session state (never its model)."""
-    if TRAIN_DRAWING not in ss:
+    train = session.read(ss)
+    if train is None:
         return None
-    settings: dict[str, object] = {}
-    for key, default in train_defaults().items():
-        value = ss.get(TRAIN_SETTINGS[key], default)
-        if value is None:
-            value = default
-        if key == "frz":
-            value = "1" if value in (True, "1") else "0"
-        elif key in ("noise", "lr"):
-            value = float(value)
-        elif key not in ("init", "opt"):
-            value = int(value)
-        settings[key] = value
-    return LinkState((np.asarray(ss[TRAIN_DRAWING], dtype=int),), (), settings)
+    settings = {short: _to_link(f, train.values[f]) for short, f in LINK_FIELDS.items()}
+    return LinkState((train.grid,), (), settings)
 
 
 def check_for_train(state: LinkState) -> list[str]:
@@ -88,8 +52,8 @@ def check_for_train(state: LinkState) -> list[str]:
 def apply_to_train(ss, state: LinkState) -> None:
     """Load a link into the Train page's session keys; settings it leaves out get defaults."""
     if state.grids:
-        widgets.set_grid(TRAIN_DRAWING, state.grids[0])
-    settings = {**train_defaults(), **state.settings}
-    for key, ss_key in TRAIN_SETTINGS.items():
-        value = settings[key]
-        ss[ss_key] = value == "1" if key == "frz" else value
+        widgets.set_grid(session.GRID, state.grids[0])
+    session.write_values(
+        ss,
+        {f: state.settings[short] for short, f in LINK_FIELDS.items() if short in state.settings},
+    )

@@ -10,13 +10,7 @@ Reset throws the run away (and the worker's copy with it). After training: the c
 matrix, the test drawings it gets wrong, and the learner's own drawing classified on every
 stroke; a drawing can join the training set with a label.
 
-Session state (all keys start with ``train_``):
-    train_run               : TrainingRun or None (this session's model: never shared)
-    train_live_load         : runs the server was training when this one started (live_plan)
-    train_added             : list of Added, the learner's drawings for the training set
-    train_grid, train_grid_rev : the drawing (H, W) of 0/1 and its revision
-    train_notice            : a message for the next run ("Added your drawing as X …")
-    train_<setting>         : the sidebar's widgets (train_n_train, train_lr, …)
+Its session state (keys, defaults, the settings read as one CNNConfig) is ``session.py``.
 """
 
 from __future__ import annotations
@@ -50,12 +44,10 @@ from playground.train_run import (
 from playground.ui import widgets
 from playground.ui.components.grid import draw_grid
 from playground.ui.plain_text import md, svg
+from playground.views.train import session
 
-RUN = state.TRAIN_RUN
-LIVE_LOAD = "train_live_load"  # how many runs the server was training when this one started
-ADDED = "train_added"
-GRID = "train_grid"
-NOTICE = "train_notice"
+RUN, LIVE_LOAD, ADDED = session.RUN, session.LIVE_LOAD, session.ADDED
+GRID, NOTICE = session.GRID, session.NOTICE
 LIVE = LiveKeys(run=RUN, load=LIVE_LOAD, chart="train_curves")
 
 # The learned kernels are a second fragment on a timer (the curves are playground/
@@ -78,7 +70,7 @@ DECK_KERNELS = {
 MAX_MISTAKES_SHOWN = 12
 MISTAKE_CELL_PX = 14
 MISTAKES_ROW_BUDGET_PX = 540  # beside the confusion matrix at 1280×720
-DEFAULTS = CNNConfig()  # the command line trains with the same defaults
+DEFAULTS = session.DEFAULT
 
 
 # --- settings (sidebar) ----------------------------------------------------------------------
@@ -86,6 +78,7 @@ DEFAULTS = CNNConfig()  # the command line trains with the same defaults
 
 def settings_sidebar() -> None:
     """The training settings in the sidebar; `settings()` reads them."""
+    session.init_settings(st.session_state)
     sb = st.sidebar
     sb.subheader("Training settings")
     sb.caption("Data")
@@ -93,9 +86,8 @@ def settings_sidebar() -> None:
         "Training drawings",
         codec.TRAIN_N_TRAIN[0],
         max(codec.TRAIN_N_TRAIN[1], DEFAULTS.n_train),
-        DEFAULTS.n_train,
-        20,
-        key="train_n_train",
+        step=20,
+        key=session.SETTINGS["n_train"],
         persist_state="session",
         help="Generated X and O drawings (half each) with the deck's variations: "
         "translation, scaling, rotation, stroke weight.",
@@ -104,9 +96,8 @@ def settings_sidebar() -> None:
         "Test drawings (held out)",
         codec.TRAIN_N_TEST[0],
         max(codec.TRAIN_N_TEST[1], DEFAULTS.n_test),
-        DEFAULTS.n_test,
-        20,
-        key="train_n_test",
+        step=20,
+        key=session.SETTINGS["n_test"],
         persist_state="session",
         help="Never trained on: they show whether the network learned X and O or just "
         "memorised its training drawings.",
@@ -114,18 +105,16 @@ def settings_sidebar() -> None:
     sb.slider(
         "Noise",
         *codec.TRAIN_NOISE,
-        DEFAULTS.noise,
-        0.01,
-        key="train_noise",
+        step=0.01,
+        key=session.SETTINGS["noise"],
         persist_state="session",
         help="Chance that a pixel is flipped.",
     )
     sb.number_input(
         "Seed",
         *codec.TRAIN_SEED,
-        0,
-        1,
-        key="train_seed",
+        step=1,
+        key=session.SETTINGS["seed"],
         persist_state="session",
         help="The same seed gives the same drawings and the same starting weights.",
     )
@@ -135,34 +124,30 @@ def settings_sidebar() -> None:
         "Kernels",
         codec.TRAIN_N_KERNELS[0],
         max(codec.TRAIN_N_KERNELS[1], DEFAULTS.n_kernels),
-        DEFAULTS.n_kernels,
-        key="train_n_kernels",
+        key=session.SETTINGS["n_kernels"],
         persist_state="session",
     )
     sb.segmented_control(
         "Kernel size",
         list(range(codec.KERNEL_MIN, codec.KERNEL_MAX + 1)),
-        default=DEFAULTS.kernel_size,
         required=True,
         format_func=lambda k: f"{k}×{k}",
-        key="train_kernel_size",
+        key=session.SETTINGS["kernel_size"],
         persist_state="session",
     )
     sb.segmented_control(
         "Start from",
         list(codec.TRAIN_INITS),
-        default=DEFAULTS.kernel_init,
         required=True,
         format_func={"random": "random", "deck": "the deck's kernels"}.get,
-        key="train_init",
+        key=session.SETTINGS["kernel_init"],
         persist_state="session",
         help="Random numbers, or the experts' masks: the deck's two diagonals and the "
         "horizontal line (3×3).",
     )
     sb.toggle(
         "Freeze the kernels",
-        DEFAULTS.freeze_kernels,
-        key="train_frozen",
+        key=session.SETTINGS["freeze_kernels"],
         persist_state="session",
         help="Keep the kernels as they start; only the last layer learns.",
     )
@@ -171,19 +156,17 @@ def settings_sidebar() -> None:
     sb.segmented_control(
         "Optimizer",
         list(codec.TRAIN_OPTIMIZERS),
-        default=DEFAULTS.optimizer,
         required=True,
         format_func={"adam": "Adam", "sgd": "SGD + momentum"}.get,
-        key="train_optimizer",
+        key=session.SETTINGS["optimizer"],
         persist_state="session",
     )
     sb.number_input(
         "Learning rate",
         max_value=codec.TRAIN_LR_MAX,
-        value=DEFAULTS.learning_rate,
         step=0.01,
         format="%g",
-        key="train_lr",
+        key=session.SETTINGS["learning_rate"],
         persist_state="session",
         help="The step size. Try 50 to watch training blow up.",
     )
@@ -191,39 +174,17 @@ def settings_sidebar() -> None:
         "Epochs",
         codec.TRAIN_EPOCHS[0],
         max(codec.TRAIN_EPOCHS[1], DEFAULTS.epochs),
-        DEFAULTS.epochs,
-        key="train_epochs",
+        key=session.SETTINGS["epochs"],
         persist_state="session",
         help="Passes over the training drawings.",
     )
 
 
 def settings() -> tuple[CNNConfig | None, int, str | None]:
-    """The sidebar's choices, read from session state → (config or None, seed, error or None).
-
-    Read from session state (not from the widgets' return values) so that a button callback
-    sees a setting changed in the same interaction. Widgets allow a few combinations the
-    network cannot take (the deck's kernels are 3×3; a learning rate must be positive):
-    CNNConfig says why, and the page shows it.
-    """
-    ss = st.session_state
-    seed = int(ss.get("train_seed", 0))
-    try:
-        config = CNNConfig(
-            n_train=int(ss.get("train_n_train", DEFAULTS.n_train)),
-            n_test=int(ss.get("train_n_test", DEFAULTS.n_test)),
-            noise=float(ss.get("train_noise", DEFAULTS.noise)),
-            n_kernels=int(ss.get("train_n_kernels", DEFAULTS.n_kernels)),
-            kernel_size=int(ss.get("train_kernel_size", DEFAULTS.kernel_size)),
-            kernel_init=str(ss.get("train_init", DEFAULTS.kernel_init)),
-            freeze_kernels=bool(ss.get("train_frozen", DEFAULTS.freeze_kernels)),
-            optimizer=str(ss.get("train_optimizer", DEFAULTS.optimizer)),
-            learning_rate=float(ss.get("train_lr", DEFAULTS.learning_rate)),
-            epochs=int(ss.get("train_epochs", DEFAULTS.epochs)),
-        )
-    except (TypeError, ValueError) as error:
-        return None, seed, str(error)
-    return config, seed, None
+    """The sidebar's choices → (config or None, seed, error or None), read from session
+    state (not from the widgets' return values) so that a button callback sees a setting
+    changed in the same interaction."""
+    return session.read_config(st.session_state)
 
 
 # --- buttons ---------------------------------------------------------------------------------
