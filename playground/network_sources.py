@@ -8,6 +8,8 @@ write them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import streamlit as st
 
@@ -16,12 +18,14 @@ from playground import state
 from playground.links import codec
 from playground.ui import widgets
 
-DEFAULT_KERNEL = "deck diagonal /"  # the lab's first kernel, the lecture's
+DEFAULT_KERNEL = state.LAB_DEFAULT_KERNELS[0]  # the lab's first kernel, the lecture's
 
 
-def lab_drawing() -> np.ndarray | None:
-    """The lab's current drawing (H, W) of 0/1, or None before the lab was opened."""
-    grid = st.session_state.get(state.LAB_GRID)
+def lab_drawing(ss: Mapping | None = None) -> np.ndarray | None:
+    """The lab's current drawing (H, W) of 0/1, or None before the lab was opened.
+    ``ss``: this session's state (the default), or a copy of it to try a link on."""
+    ss = st.session_state if ss is None else ss
+    grid = ss.get(state.LAB_GRID)
     if grid is None:
         return None
     try:
@@ -30,13 +34,13 @@ def lab_drawing() -> np.ndarray | None:
         return None
 
 
-def lab_kernels() -> list[np.ndarray] | None:
+def lab_kernels(ss: Mapping | None = None) -> list[np.ndarray] | None:
     """The lab's current kernels, each (k, k), or None before the lab was opened.
 
     The lab keeps its kernel count across pages (persist_state); should it be missing, every
-    kernel editor the lab has shown so far counts.
+    kernel editor the lab has shown so far counts. ``ss`` as for ``lab_drawing``.
     """
-    ss = st.session_state
+    ss = st.session_state if ss is None else ss
     count = ss.get(state.LAB_N_KERNELS)
     if not isinstance(count, int) or not 1 <= count <= codec.MAX_KERNELS:
         count = codec.MAX_KERNELS
@@ -49,10 +53,10 @@ def lab_kernels() -> list[np.ndarray] | None:
     return found or None
 
 
-def current_kernels() -> tuple[list[np.ndarray], bool]:
+def current_kernels(ss: Mapping | None = None) -> tuple[list[np.ndarray], bool]:
     """The lab's kernels, or the lab's default (the deck's diagonal kernel) before the lab was
     opened. returns : (kernels, True when they came from the lab)"""
-    found = lab_kernels()
+    found = lab_kernels(ss)
     if found:
         return found, True
     return [kernels.preset(DEFAULT_KERNEL)], False

@@ -15,6 +15,9 @@ LAB_GRID = "lab_grid"  # the lab's drawing (H, W) of 0/1; widgets.set_grid keeps
 LAB_N_KERNELS = "lab_n_kernels"  # how many kernels the lab shows, 1 to codec.MAX_KERNELS
 TRAIN_RUN = "train_run"  # the Train page's TrainingRun (playground/train_run.py)
 LOADED_MODEL = "train_loaded_model"  # a model loaded from a file (playground/save_load.py)
+# The presets the lab's kernel editors 1–4 start from (the first is the lecture's); the pages
+# that borrow the lab's kernels use the first before the lab was opened.
+LAB_DEFAULT_KERNELS = ("deck diagonal /", "deck diagonal \\", "horizontal line", "vertical line")
 
 
 def lab_kernel(n: int) -> str:

@@ -11,8 +11,8 @@ It opens on the deck's 5×5 example with kernel [[0,1],[1,0]] (a 16×25 weight m
 [[0,2,1,0],[2,0,0,1],[1,0,0,0],[0,1,0,0]], pooled [[2,1],[1,0]]). Every number comes from
 ``cnn_core``; this page only draws.
 
-Session state (all keys start with ``inside_``): only widget keys; the drawing and kernels are
-read from the lab (``playground.network_sources``), never written.
+Its session state (keys, defaults, and the example the page shows) is ``session.py``; the
+drawing and kernels are read from the lab (``playground.network_sources``), never written.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from cnn_core import (
     conv_trace,
     format_number,
     grids,
-    kernels,
     pipeline,
     pool_trace,
 )
@@ -41,11 +40,11 @@ from playground import network_sources, state
 from playground.ui import widgets
 from playground.ui.plain_text import md
 from playground.views.inside import figures as figs
+from playground.views.inside import session
 
-DECK, LAB = "deck", "lab"
+DECK, LAB = session.DECK, session.LAB
 SOURCES = {DECK: "The deck's 5×5 example", LAB: "The lab's drawing and kernel"}
-DECK_KERNEL = "deck 2×2"  # [[0, 1], [1, 0]]
-POOL_SIZE = 2
+POOL_SIZE = session.POOL_SIZE
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 ss = st.session_state
@@ -65,48 +64,43 @@ def cell_name(index: int, width: int) -> str:
     return f"{r + 1},{c + 1}"
 
 
-def choose_example() -> tuple[np.ndarray, np.ndarray, str | int, str]:
-    """(drawing (H, W), kernel (kh, kw), padding, where they come from) for sections 1–2."""
-    source = st.segmented_control(
+def choose_example() -> session.Example:
+    """The example for sections 1–2: the deck's, or the lab's drawing with one of its kernels."""
+    session.init(ss)
+    example = session.example(ss)  # the widgets below hold their values under its keys
+    st.segmented_control(
         "Example",
         list(SOURCES),
-        default=DECK,
         required=True,
         format_func=SOURCES.get,
-        key="inside_source",
+        key=session.SOURCE,
         persist_state="session",
     )
-    if source == DECK:
-        return grids.DECK_5x5.copy(), kernels.preset(DECK_KERNEL), "valid", "the deck's example"
-    drawing = network_sources.lab_drawing()
-    lab_kernels, from_lab = network_sources.current_kernels()
-    where = "the lab's current drawing and kernel"
-    if drawing is None or not from_lab:
-        where = "the lab's defaults (the deck's O and diagonal kernel): the lab was not opened yet"
-    if drawing is None:
-        drawing = grids.DECK_O_8x8.copy()
+    if example.source == DECK:
+        return example
     row = st.container(horizontal=True, gap="small", vertical_alignment="bottom")
-    index = 0
-    if len(lab_kernels) > 1:
-        index = row.selectbox(
+    if len(example.kernels) > 1:
+        row.selectbox(
             "Lab kernel",
-            list(range(len(lab_kernels))),
+            list(range(len(example.kernels))),
             format_func=lambda i: f"kernel {i + 1}",
-            key="inside_lab_kernel",
+            key=session.LAB_KERNEL,
             width=140,
         )
-    padding = row.segmented_control(
+    row.segmented_control(
         "Padding",
         ["valid", "same"],
-        default="same",
         required=True,
-        key="inside_padding",
+        key=session.PADDING,
         persist_state="session",
         help="same (the lab's default): zeros around the drawing; the zero padding has no "
         "pixel, so those window cells connect to nothing.",
     )
+    where = "the lab's current drawing and kernel"
+    if not example.lab_opened:
+        where = "the lab's defaults (the deck's O and diagonal kernel): the lab was not opened yet"
     st.caption(f"From {where}.")
-    return drawing, lab_kernels[index], padding, where
+    return example
 
 
 def matrix_cell_px(n_rows: int, n_cols: int) -> int:
@@ -137,9 +131,9 @@ def convolution_section(grid, kernel, padding) -> Stages | None:
     h, w = grid.shape
 
     # One selector per output size: a neuron index means another neuron in another size.
-    neuron_key = f"inside_neuron_{oh}x{ow}"
+    neuron_key = session.neuron_key(oh, ow)
     neuron_options = list(range(oh * ow))
-    ss.setdefault(neuron_key, min(1, len(neuron_options) - 1))  # the deck's 2 at (1, 2)
+    ss.setdefault(neuron_key, session.default_neuron(oh, ow))  # the deck's 2 at (1, 2)
     neuron = st.selectbox(
         "Output neuron to trace",
         neuron_options,
@@ -227,10 +221,9 @@ def convolution_section(grid, kernel, padding) -> Stages | None:
 
     by = st.segmented_control(
         "Colour the weights by",
-        ["kernel cell", "value"],
-        default="kernel cell",
+        [session.COLOUR_BY_CELL, session.COLOUR_BY_VALUE],
         required=True,
-        key="inside_colour_by",
+        key=session.COLOUR_BY,
         persist_state="session",
         help="kernel cell: one colour per kernel cell, so shared weights share a colour. "
         "value: blue negative, white 0, red positive.",
@@ -276,7 +269,7 @@ def pooling_section(stages: Stages) -> None:
         "Pooled neuron",
         list(range(ph * pw)),
         format_func=lambda i: f"y({cell_name(i, pw)})",
-        key=f"inside_pool_cell_{ph}x{pw}",
+        key=session.pool_cell_key(ph, pw),
     )
     r, c = divmod(int(chosen), pw)
     trace = pool_trace(thresholded, r, c, POOL_SIZE)
@@ -370,8 +363,8 @@ if not state.presenter():  # on the wall: room for the figure on the first scree
         "CNNs can be converted into neural networks: convolution masks become connection "
         "weights, and gradient descent finds them."
     )
-example_grid, example_kernel, example_padding, example_from = choose_example()
-example_stages = convolution_section(example_grid, example_kernel, example_padding)
+example = choose_example()
+example_stages = convolution_section(example.drawing, example.kernel, example.padding)
 if example_stages is not None:
     pooling_section(example_stages)
 network_section()

@@ -38,7 +38,7 @@ from playground.views.lab.values import KernelRow, Maps, Settings
 
 GRID = session.GRID
 MAX_KERNELS = codec.MAX_KERNELS
-DEFAULT_KERNELS = ("deck diagonal /", "deck diagonal \\", "horizontal line", "vertical line")
+DEFAULT_KERNELS = state.LAB_DEFAULT_KERNELS
 POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
 STEP_SECONDS = 0.8  # one window per 0.8 s while playing: slow enough to read the sum
 
