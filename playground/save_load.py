@@ -14,6 +14,7 @@ from playground.links import codec, pages
 from playground.ui.plain_text import md
 from playground.views.lab import link as lab_link
 from playground.views.lesson import link as lesson_link
+from playground.views.lesson import session as lesson_session
 from playground.views.lesson.steps import STEPS
 from playground.views.same import link as same_link
 
@@ -31,7 +32,7 @@ def _page_state(url_path: str):
     or a lesson ``Step``. Pages without drawings of their own share the lab's."""
     ss = st.session_state
     if url_path == pages.LESSON_PAGE:
-        step = STEPS[int(ss.get(lesson_link.LESSON_STEP, 1)) - 1]
+        step = STEPS[int(ss.get(lesson_session.STEP, 1)) - 1]
         if not step.fixed:
             return "this lesson step", step, lesson_link.step_link_state(ss, step)
     if url_path == pages.SAME_PAGE:

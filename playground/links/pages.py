@@ -21,12 +21,12 @@ from playground.links.codec import (
 from playground.views.inside.link import apply_to_inside_link, check_for_inside, inside_link_state
 from playground.views.lab.link import apply_to_lab, check_for_lab, lab_link_state
 from playground.views.lesson.link import (
-    LESSON_STEP,
     apply_to_step,
     check_for_step,
     step_is_pristine,
     step_link_state,
 )
+from playground.views.lesson.session import STEP as LESSON_STEP
 from playground.views.lesson.steps import STEPS
 from playground.views.same.link import apply_to_same, check_for_same, same_link_state
 from playground.views.train.link import apply_to_train, check_for_train, train_link_state

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import grids, kernels
 from playground.links import codec
-from playground.views.lesson import link as lesson_link
+from playground.views.lesson import session as lesson_session
 from playground.views.lesson.steps import STEPS
 from tests.app.helpers import z
 from tests.deck import THRESHOLDED_8x8 as DECK_THRESHOLDED
@@ -51,7 +51,7 @@ def text(at: AppTest) -> str:
 
 def draw(at: AppTest, slug: str, i: int, cells) -> AppTest:
     """What the drawing component sends after a stroke: the whole grid, tagged with its revision."""
-    key = lesson_link.lesson_drawing_key(slug, i)
+    key = lesson_session.drawing_key(slug, i)
     rev = at.session_state[key + "_rev"]
     at.session_state[key + "_draw"] = {
         "grid": {"rev": rev, "seq": 1, "cells": np.asarray(cells).tolist()}
@@ -67,7 +67,7 @@ def test_every_step_renders_its_example(number):
     at = open_step(number)
     step = STEPS[number - 1]
     assert at.subheader[0].value == f"{number}. {step.title}"
-    assert at.session_state[lesson_link.LESSON_STEP] == number
+    assert at.session_state[lesson_session.STEP] == number
     assert at.query_params == {"step": str(number)}  # pristine: the step alone is the link
     assert at.button(key="lesson_prev_top").disabled == (number == 1)
     assert at.button(key="lesson_next_top").disabled == (number == N)
@@ -118,7 +118,7 @@ def test_the_convolution_step_slides_as_the_slides_do():
     np.testing.assert_array_equal(fmap[0], [-1, -2, 0, -2, -1, 1])
     assert "= -1" in text(at)  # the first window
     at = run(at.button(key="lesson_conv_next").click())
-    assert at.session_state[lesson_link.lesson_setting_key("conv", "r")] == 2
+    assert at.session_state[lesson_session.setting_key("conv", "r")] == 2
     assert "= -2" in text(at)  # the one below it, as the second frame
     at = run(at.button(key="lesson_conv_next").click())
     assert "= 1" in text(at)
@@ -129,9 +129,7 @@ def test_the_padding_step_shows_the_10x10_input_and_the_8x8_map():
     at = open_step(SLUG_NUMBER["padding"])
     assert z(at, "lesson_padding_padded").shape == (10, 10)
     np.testing.assert_array_equal(z(at, "lesson_padding_fmap")[0], [0, 0, -1, -2, 0, 1, 0, 0])
-    at = run(
-        at.button_group(key=lesson_link.lesson_setting_key("padding", "pad")).set_value("valid")
-    )
+    at = run(at.button_group(key=lesson_session.setting_key("padding", "pad")).set_value("valid"))
     assert z(at, "lesson_padding_fmap").shape == (6, 6)
 
 
@@ -154,7 +152,7 @@ def test_the_erratum_exercise_checks_the_answer_and_reveals_0():
 def test_the_threshold_step_keeps_the_3_and_follows_the_slider():
     at = open_step(SLUG_NUMBER["threshold"])
     np.testing.assert_array_equal(z(at, "lesson_threshold_thr"), DECK_THRESHOLDED)
-    at = run(at.slider(key=lesson_link.lesson_setting_key("threshold", "t")).set_value(1.5))
+    at = run(at.slider(key=lesson_session.setting_key("threshold", "t")).set_value(1.5))
     thr = z(at, "lesson_threshold_thr")
     assert set(np.unique(thr)) == {0, 2, 3}
     assert at.query_params["t"] == "1.5"
@@ -166,7 +164,7 @@ def test_the_pooling_step_gives_the_subsampled_map_and_its_winner():
         z(at, "lesson_pool_pooled"), [[0, 0, 1, 1], [1, 3, 0, 1], [1, 0, 2, 1], [1, 1, 0, 0]]
     )
     assert "max(3, 0, 0, 0) = 3" in text(at)
-    at = run(at.button_group(key=lesson_link.lesson_setting_key("pool", "pm")).set_value("avg"))
+    at = run(at.button_group(key=lesson_session.setting_key("pool", "pm")).set_value("avg"))
     assert z(at, "lesson_pool_pooled")[1, 1] == 0.75
     assert at.query_params["pm"] == "avg"
 
@@ -210,21 +208,19 @@ def test_a_changed_step_is_kept_while_walking_away_and_back():
     assert "g" in at.query_params  # the link now carries the drawing
     at = run(at.button(key="lesson_next_top").click())
     at = run(at.button(key="lesson_prev_top").click())
-    np.testing.assert_array_equal(
-        at.session_state[lesson_link.lesson_drawing_key("local", 0)], moved
-    )
+    np.testing.assert_array_equal(at.session_state[lesson_session.drawing_key("local", 0)], moved)
     assert at.query_params["g"] == codec.encode_grid(moved)
     at = run(at.button(key="lesson_reset_local").click())
     np.testing.assert_array_equal(
-        at.session_state[lesson_link.lesson_drawing_key("local", 0)], grids.DECK_X_8x8
+        at.session_state[lesson_session.drawing_key("local", 0)], grids.DECK_X_8x8
     )
     assert at.query_params == {"step": str(number)}
 
 
 def test_kernel_and_settings_of_a_step_are_kept_while_walking_away_and_back():
     at = open_step(SLUG_NUMBER["threshold"])
-    cell = lesson_link.lesson_kernel_key("threshold", 0) + "_r1c1"
-    t_key = lesson_link.lesson_setting_key("threshold", "t")
+    cell = lesson_session.kernel_key("threshold", 0) + "_r1c1"
+    t_key = lesson_session.setting_key("threshold", "t")
     at = run(at.text_input(key=cell).set_value("2"))
     at = run(at.slider(key=t_key).set_value(1.0))
     shared = dict(at.query_params)
@@ -232,13 +228,13 @@ def test_kernel_and_settings_of_a_step_are_kept_while_walking_away_and_back():
     at = run(at.button(key="lesson_prev_top").click())
     assert at.text_input(key=cell).value == "2"
     assert at.slider(key=t_key).value == 1.0
-    assert at.session_state[lesson_link.lesson_kernel_key("threshold", 0) + "_last_good"][1, 1] == 2
+    assert at.session_state[lesson_session.kernel_key("threshold", 0) + "_last_good"][1, 1] == 2
     assert dict(at.query_params) == shared
 
 
 def test_a_bad_kernel_cell_is_named_and_the_last_good_kernel_kept():
     at = open_step(SLUG_NUMBER["conv"])
-    cell = lesson_link.lesson_kernel_key("conv", 0) + "_r0c0"
+    cell = lesson_session.kernel_key("conv", 0) + "_r0c0"
     at = at.text_input(key=cell).set_value("abc").run()
     assert not at.exception
     assert "Row 1, column 1 of kernel is not a number" in at.error[0].value

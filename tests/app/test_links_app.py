@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from cnn_core import conv2d, grids, kernels, pool2d, threshold
 from playground import export, save_load
 from playground.links import codec
-from playground.views.lesson import link as lesson_link
+from playground.views.lesson import session as lesson_session
 from tests.app.helpers import displayed, z
 
 APP = "../../playground/app.py"
@@ -177,17 +177,17 @@ def test_a_same_link_with_one_drawing_is_refused():
 
 def test_a_changed_lesson_step_opens_the_same_in_a_new_session():
     at = new_session("views/lesson/lesson.py", {"step": "8"})
-    at = run(at.slider(key=lesson_link.lesson_setting_key("threshold", "t")).set_value(2.0))
-    cell = lesson_link.lesson_kernel_key("threshold", 0) + "_r1c1"
+    at = run(at.slider(key=lesson_session.setting_key("threshold", "t")).set_value(2.0))
+    cell = lesson_session.kernel_key("threshold", 0) + "_r1c1"
     at = run(at.text_input(key=cell).set_value("2"))
     shared = {k: at.query_params[k] for k in at.query_params}
     assert shared["step"] == "8" and shared["t"] == "2" and "k" in shared
 
     other = new_session("views/lesson/lesson.py", shared)
     assert not notices(other)
-    assert other.session_state[lesson_link.LESSON_STEP] == 8
-    assert other.session_state[lesson_link.lesson_setting_key("threshold", "t")] == 2.0
-    kernel = other.session_state[lesson_link.lesson_kernel_key("threshold", 0) + "_last_good"]
+    assert other.session_state[lesson_session.STEP] == 8
+    assert other.session_state[lesson_session.setting_key("threshold", "t")] == 2.0
+    kernel = other.session_state[lesson_session.kernel_key("threshold", 0) + "_last_good"]
     assert kernel[1, 1] == 2
     np.testing.assert_array_equal(z(other, "lesson_threshold_thr"), z(at, "lesson_threshold_thr"))
     assert {k: other.query_params[k] for k in other.query_params} == shared
@@ -216,7 +216,7 @@ def test_a_bad_lesson_link_shows_a_notice_and_step_1(query, words):
     [notice] = notices(at)
     for word in words:
         assert word in notice, (word, notice)
-    assert at.session_state[lesson_link.LESSON_STEP] == 1
+    assert at.session_state[lesson_session.STEP] == 1
     assert at.query_params == {"step": "1"}
 
 
@@ -427,7 +427,7 @@ def test_importing_into_a_lesson_step_keeps_the_steps_settings():
     )
     at = run(at)
     np.testing.assert_array_equal(
-        at.session_state[lesson_link.lesson_drawing_key("local", 0)], grids.DECK_O_8x8
+        at.session_state[lesson_session.drawing_key("local", 0)], grids.DECK_O_8x8
     )
     assert "into this lesson step" in at.success[0].value
 
@@ -442,7 +442,7 @@ def test_a_file_saved_from_a_lesson_step_loads_back_into_it():
     )
     at = run(at)
     assert not at.error, [e.value for e in at.error]
-    np.testing.assert_array_equal(at.session_state[lesson_link.lesson_drawing_key("dot", 0)], patch)
+    np.testing.assert_array_equal(at.session_state[lesson_session.drawing_key("dot", 0)], patch)
     # The lab cannot show a 3×3 drawing: it says so and keeps its own.
     at = new_session()
     at.file_uploader(key="export_upload_json").upload(

@@ -3,7 +3,7 @@
 The steps themselves (titles, plain-words text, examples) are data in ``steps.py`` beside it; this
 page draws one step at a time with Prev / Next and a progress bar. Each step keeps its own
 drawings, kernels and settings in session state (keys ``lesson_{slug}_…``, see
-``lesson_link.lesson_key``), so a learner can change a view, walk on, and come back to it.
+``lesson/session.py``), so a learner can change a view, walk on, and come back to it.
 
 Every number comes from ``cnn_core``; this page only draws.
 """
@@ -41,6 +41,7 @@ from playground.ui.plain_text import md
 from playground.views.inside import link as inside_link
 from playground.views.lab import link as lab_link
 from playground.views.lesson import link as lesson_link
+from playground.views.lesson import session as lesson_session
 from playground.views.lesson import steps as lesson_steps
 from playground.views.lesson.steps import STEPS, Step
 from playground.views.same import link as same_link
@@ -77,15 +78,11 @@ ERRATUM_PRINTED = -2
 
 
 def current_number() -> int:
-    number = ss.get(lesson_link.LESSON_STEP, 1)
-    if not isinstance(number, int) or not 1 <= number <= N_STEPS:
-        number = 1
-    ss[lesson_link.LESSON_STEP] = number
-    return number
+    return lesson_session.current_number(ss)
 
 
 def _go(number: int) -> None:
-    ss[lesson_link.LESSON_STEP] = max(1, min(N_STEPS, number))
+    lesson_session.go_to(ss, number)
 
 
 def _on_pick() -> None:
@@ -137,10 +134,10 @@ class View:
         # On the wall a step's live view must be on the first screen under its heading:
         # 36 px cells (numbers of 17 px) instead of presenter mode's usual 52.
         self.cell = PRESENTER_CELL_PX if state.presenter() else state.cell_px()
-        lesson_link.init_step(ss, step)
+        lesson_session.init_step(ss, step)
 
     def key(self, part: str) -> str:
-        return lesson_link.lesson_key(self.slug, part)
+        return lesson_session.key(self.slug, part)
 
     def fit(self, cells_across: int, fixed_px: int = 0) -> int:
         """A cell size that puts ``cells_across`` cells and ``fixed_px`` of other things in one
@@ -153,7 +150,7 @@ class View:
 
     def drawing(self, i: int, label: str, *, cell_px=None, readonly=False, highlight=None):
         """The step's drawing ``i`` as an editable grid; returns it as it is now."""
-        grid_key = lesson_link.lesson_drawing_key(self.slug, i)
+        grid_key = lesson_session.drawing_key(self.slug, i)
         ss[grid_key] = draw_grid(
             ss[grid_key],
             key=grid_key + "_draw",
@@ -166,10 +163,10 @@ class View:
         return np.array(ss[grid_key], dtype=int)
 
     def grid_now(self, i: int) -> np.ndarray:
-        return np.array(ss[lesson_link.lesson_drawing_key(self.slug, i)], dtype=int)
+        return np.array(ss[lesson_session.drawing_key(self.slug, i)], dtype=int)
 
     def set_drawing(self, i: int, grid) -> None:
-        widgets.set_grid(lesson_link.lesson_drawing_key(self.slug, i), grid)
+        widgets.set_grid(lesson_session.drawing_key(self.slug, i), grid)
 
     def kernel_panel(self, title: str, width: int, beside=None) -> np.ndarray:
         """Kernel 0's editor: in a collapsed box here (on the wall, so the maps can sit beside
@@ -185,7 +182,7 @@ class View:
         """The step's kernel ``i`` in the shared kernel editor; returns the last good kernel."""
         kwargs.setdefault("sizes", self.step.kernel_sizes)
         result = widgets.kernel_editor(
-            lesson_link.lesson_kernel_key(self.slug, i),
+            lesson_session.kernel_key(self.slug, i),
             self.step.example.kernels[i],
             label=label,
             **kwargs,
@@ -193,7 +190,7 @@ class View:
         return result.values
 
     def setting_key(self, name: str) -> str:
-        return lesson_link.lesson_setting_key(self.slug, name)
+        return lesson_session.setting_key(self.slug, name)
 
     def setting(self, name: str):
         return ss.get(self.setting_key(name), self.step.example.settings.get(name))
@@ -736,7 +733,7 @@ def view_examples(v: View) -> None:
         with st.container(width=280):
             st.markdown("**Kernel**")
             kernel = v.kernel(0, "kernel")
-            name = widgets.kernel_name(ss, lesson_link.lesson_kernel_key(v.slug, 0))
+            name = widgets.kernel_name(ss, lesson_session.kernel_key(v.slug, 0))
             if name in kernels.PRESETS:
                 st.caption(kernels.PRESETS[name].description)
         try:
@@ -1092,8 +1089,7 @@ assert set(VIEWS) == set(lesson_steps.VIEWS), "every kind of step needs a view"
 
 
 def _reset(step: Step) -> None:
-    example = step.example
-    lesson_link.load_step(ss, step, example.drawings, example.kernels, example.settings)
+    lesson_session.load_step(ss, step, lesson_session.example_state(step))
 
 
 def open_elsewhere(step: Step) -> None:

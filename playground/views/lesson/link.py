@@ -1,9 +1,7 @@
-"""The Lesson's link adapter: each step's drawings, kernels and settings (lesson.py) ⇄ a
-LinkState, and the session keys the steps live under."""
+"""The Lesson's link adapter: each step's drawings, kernels and settings (session.py) ⇄ a
+LinkState."""
 
 from __future__ import annotations
-
-import numpy as np
 
 from cnn_core import conv_output_shape, pool_output_shape
 from playground.links.codec import (
@@ -13,73 +11,13 @@ from playground.links.codec import (
     SETTING_BY_KEY,
     LinkState,
 )
-from playground.ui import widgets
-from playground.views.lab.link import preset_name
-
-# --- the lesson's session keys (lesson.py draws them) ----------------------------------
-LESSON_STEP = "lesson_step"  # the current step, counted from 1
-
-
-def lesson_key(slug: str, part: str) -> str:
-    """Session key of one part of a lesson step's live view, e.g. ``lesson_conv_g0``."""
-    return f"lesson_{slug}_{part}"
-
-
-def lesson_drawing_key(slug: str, i: int) -> str:
-    return lesson_key(slug, f"g{i}")
-
-
-def lesson_kernel_key(slug: str, i: int) -> str:
-    """The key of the step's kernel editor i (``widgets.kernel_value`` reads its kernel)."""
-    return lesson_key(slug, f"k{i}")
-
-
-def lesson_setting_key(slug: str, key: str) -> str:
-    """The widget key of one setting (``pad``, ``t``, ``r`` …) of a step's view."""
-    return lesson_key(slug, f"set_{key}")
-
-
-# --- the lesson ------------------------------------------------------------------------------
-
-
-def init_step(ss, step) -> None:
-    """Put a lesson step's example into session state, once per session (or after a reset).
-
-    step : a ``lesson_steps.Step``. Drawings go to ``lesson_{slug}_g{i}`` with a revision,
-    kernels into kernel editors ``lesson_{slug}_k{i}``, settings into their widget keys.
-    """
-    if lesson_key(step.slug, "ready") in ss:
-        return
-    load_step(ss, step, step.example.drawings, step.example.kernels, step.example.settings)
-
-
-def load_step(ss, step, drawings, kernels, settings) -> None:
-    """Replace a step's live view state (bumping revisions so the browser shows it)."""
-    for i, drawing in enumerate(drawings):
-        widgets.set_grid(lesson_drawing_key(step.slug, i), drawing)
-    for i, kernel in enumerate(kernels):
-        widgets.set_kernel(lesson_kernel_key(step.slug, i), kernel, preset_name(kernel))
-    for key, value in settings.items():
-        ss[lesson_setting_key(step.slug, key)] = value
-    ss[lesson_key(step.slug, "ready")] = True
+from playground.views.lesson import session
 
 
 def step_link_state(ss, step) -> LinkState:
     """A step's live view as it is now (the example's values where nothing is stored yet)."""
-    example = step.example
-    drawings = tuple(
-        np.asarray(ss.get(lesson_drawing_key(step.slug, i), d), dtype=int)
-        for i, d in enumerate(example.drawings)
-    )
-    kernels = tuple(
-        _or(widgets.kernel_value(ss, lesson_kernel_key(step.slug, i)), k)
-        for i, k in enumerate(example.kernels)
-    )
-    settings = {
-        key: ss.get(lesson_setting_key(step.slug, key), value)
-        for key, value in example.settings.items()
-    }
-    return LinkState(drawings, kernels, settings)
+    view = session.read_step(ss, step)
+    return LinkState(view.drawings, view.kernels, view.settings)
 
 
 def step_is_pristine(ss, step) -> bool:
@@ -165,19 +103,10 @@ def _step_window_map(step, state: LinkState) -> tuple[int, int]:
 def apply_to_step(ss, step, state: LinkState) -> None:
     """Load a link's drawings, kernels and settings into a step; missing parts: the example."""
     if step.fixed:
-        init_step(ss, step)
+        session.init_step(ss, step)
         return
     example = step.example
     settings = {key: state.settings.get(key, value) for key, value in example.settings.items()}
-    load_step(
-        ss,
-        step,
-        state.grids or example.drawings,
-        state.kernels or example.kernels,
-        settings,
-    )
-
-
-def _or(kernel: np.ndarray | None, example) -> np.ndarray:
-    """The editor's kernel, or the example's before the editor was shown."""
-    return np.asarray(example, dtype=float) if kernel is None else kernel
+    drawings = state.grids or example.drawings
+    kernels = state.kernels or example.kernels
+    session.load_step(ss, step, session.StepState(tuple(drawings), tuple(kernels), settings))
