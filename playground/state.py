@@ -4,6 +4,8 @@ Everything a participant draws or trains lives in `st.session_state`, which is p
 browser session. Nothing per-user goes into `st.cache_resource`.
 """
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 PRESENTER = "presenter"  # bool: large cells and fonts for a projector
@@ -24,6 +26,23 @@ def lab_kernel(n: int) -> str:
     """The key of the lab's kernel editor n (1 to links.codec.MAX_KERNELS). Its kernel is read with
     ``widgets.kernel_value(ss, lab_kernel(n))`` and loaded with ``widgets.set_kernel``."""
     return f"lab_k{n}"
+
+
+# --- Widget values with their defaults (each page's session.py declares its own) ------------
+
+
+def set_defaults(ss, defaults: Mapping[str, object]) -> None:
+    """Give each widget key in ``defaults`` its default, once per session. Widgets then take
+    their values from session state (never a value= argument), so a link, another page or a
+    file may set these keys before the page runs."""
+    for key, value in defaults.items():
+        ss.setdefault(key, value)
+
+
+def stored(ss: Mapping, key: str, defaults: Mapping[str, object]):
+    """``ss[key]``, or ``defaults[key]`` while it is not set (or None)."""
+    value = ss.get(key)
+    return defaults[key] if value is None else value
 
 
 # Cell size in pixels for grids and heatmaps, normal and presenter mode.

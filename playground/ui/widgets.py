@@ -144,6 +144,23 @@ def heatmap_values(fig: dict) -> np.ndarray:
     return np.asarray(fig["data"][0]["z"], dtype=float)
 
 
+# The pooling modes (links.codec.POOL_MODES) as the pages name them.
+POOL_MODE_NAMES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
+
+
+def pool_mode_control(parent, key: str) -> str:
+    """The "Pooling" choice (max, average, Lᵖ) in ``parent`` (the sidebar, a row), its value
+    kept under ``key`` across pages."""
+    return parent.segmented_control(
+        "Pooling",
+        list(POOL_MODE_NAMES),
+        required=True,
+        key=key,
+        format_func=POOL_MODE_NAMES.get,
+        persist_state="session",
+    )
+
+
 def shape_text(shape: Sequence[int]) -> str:
     """``(8, 6)`` → ``"8×6"``."""
     return "×".join(str(int(n)) for n in shape)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground.links import codec
 from playground.ui import widgets
 
 # --- heatmap_figure ---------------------------------------------------------------------------
@@ -407,3 +408,7 @@ def test_show_heatmap_sends_the_figure_at_its_own_size() -> None:
     assert spec["data"][0]["text"] == [["1", "-1"], ["0", "2"]]
     assert json.loads(heatmap.proto.config)["toImageButtonOptions"]["filename"] == "hm"
     assert json.loads(plain.proto.spec)["data"][0]["y"] == [1, 2]
+
+
+def test_the_pooling_choice_offers_every_mode_a_link_can_carry() -> None:
+    assert tuple(widgets.POOL_MODE_NAMES) == codec.POOL_MODES

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnn_core import grids, kernels
-from playground import network_sources
+from playground import network_sources, state
 
 SOURCE, LAB_KERNEL, PADDING, COLOUR_BY = (
     "inside_source",
@@ -36,8 +36,7 @@ WIDGET_DEFAULTS = {SOURCE: DECK, PADDING: "same", COLOUR_BY: COLOUR_BY_CELL}
 
 def init(ss) -> None:
     """Give the example, its padding and the colouring their defaults, once per session."""
-    for key, value in WIDGET_DEFAULTS.items():
-        ss.setdefault(key, value)
+    state.set_defaults(ss, WIDGET_DEFAULTS)
 
 
 def neuron_key(oh: int, ow: int) -> str:

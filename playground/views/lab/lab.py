@@ -39,7 +39,6 @@ from playground.views.lab.values import KernelRow, Maps, Settings
 GRID = session.GRID
 MAX_KERNELS = codec.MAX_KERNELS
 DEFAULT_KERNELS = state.LAB_DEFAULT_KERNELS
-POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
 STEP_SECONDS = 0.8  # one window per 0.8 s while playing: slow enough to read the sum
 
 # Width the map row may use at 1280×720 with the sidebar open (the main column is ~820 px).
@@ -124,14 +123,7 @@ def settings_sidebar() -> Settings:
         persist_state="session",
         help="Values above t are kept; t = 0 is the lecture's threshold.",
     )
-    mode = sb.segmented_control(
-        "Pooling",
-        list(POOL_MODES),
-        required=True,
-        key=session.POOL_MODE,
-        persist_state="session",
-        format_func=POOL_MODES.get,
-    )
+    mode = widgets.pool_mode_control(sb, session.POOL_MODE)
     if mode == "lp":
         sb.number_input(
             "p",

@@ -79,16 +79,14 @@ WIDGET_DEFAULTS = {PAD_N: 1, **_widget_values(DEFAULT)}
 
 def init_settings(ss) -> None:
     """Give every setting its default, once per session."""
-    for key, value in WIDGET_DEFAULTS.items():
-        ss.setdefault(key, value)
+    state.set_defaults(ss, WIDGET_DEFAULTS)
 
 
 def read_settings(ss: Mapping) -> Settings:
     """The lab's settings as they are in ``ss`` (defaults for any not set yet)."""
 
     def get(key):
-        value = ss.get(key)
-        return WIDGET_DEFAULTS[key] if value is None else value
+        return state.stored(ss, key, WIDGET_DEFAULTS)
 
     kind = get(PAD_KIND)
     pool_stride = get(POOL_STRIDE)

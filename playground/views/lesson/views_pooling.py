@@ -15,6 +15,7 @@ from cnn_core.compare import compare_drawings
 from cnn_core.pipeline import PipelineSettings
 from playground import state
 from playground.links import codec
+from playground.ui import widgets
 from playground.ui.plain_text import md
 from playground.views.lesson.view import (
     FIGURE_EXTRA_PX,
@@ -30,14 +31,7 @@ ss = st.session_state
 
 def view_pool(v: View) -> None:
     settings = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
-    mode = settings.segmented_control(
-        "Pooling",
-        list(codec.POOL_MODES),
-        required=True,
-        key=v.setting_key("pm"),
-        format_func={"max": "max", "avg": "average", "lp": "Lᵖ"}.get,
-        persist_state="session",
-    )
+    mode = widgets.pool_mode_control(settings, v.setting_key("pm"))
     size = int(
         settings.number_input(
             "Block size m",

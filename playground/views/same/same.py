@@ -39,7 +39,6 @@ DEFAULT_RECIPE = session.DEFAULT_RECIPE
 SCALE_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 MAX_HEAVIER = 2
 LAB_KERNELS = session.LAB_KERNELS
-POOL_MODES = {"max": "max", "avg": "average", "lp": "Lᵖ"}
 
 # The main column is ~820 px at 1280×720 with the sidebar open: three panels of a grid each.
 ROW_BUDGET_PX = 790
@@ -194,14 +193,7 @@ def settings_sidebar() -> tuple[list[np.ndarray], list[str], PipelineSettings]:
         persist_state="session",
         help="Values above t are kept, the others become 0 (t = 0: the deck's threshold).",
     )
-    sb.segmented_control(
-        "Pooling",
-        list(POOL_MODES),
-        required=True,
-        key=session.POOL_MODE,
-        format_func=POOL_MODES.get,
-        persist_state="session",
-    )
+    widgets.pool_mode_control(sb, session.POOL_MODE)
     sb.number_input(
         "Pool size m", 1, codec.MAX_POOL, key=session.POOL_SIZE, persist_state="session"
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnn_core.compare import CopyRecipe, PipelineSettings
+from playground import state
 
 A, B = "same_a", "same_b"
 RECIPE, FREE, SOURCE = "same_recipe", "same_b_free", "same_b_source"
@@ -41,16 +42,14 @@ WIDGET_DEFAULTS = {
 
 def init_settings(ss) -> None:
     """Give the kernel choice and every setting its default, once per session."""
-    for key, value in WIDGET_DEFAULTS.items():
-        ss.setdefault(key, value)
+    state.set_defaults(ss, WIDGET_DEFAULTS)
 
 
 def read_settings(ss: Mapping) -> PipelineSettings:
     """The page's pipeline settings as they are in ``ss`` (defaults for any not set yet)."""
 
     def get(key):
-        value = ss.get(key)
-        return WIDGET_DEFAULTS[key] if value is None else value
+        return state.stored(ss, key, WIDGET_DEFAULTS)
 
     return PipelineSettings(
         padding=str(get(PADDING)),

@@ -45,6 +45,7 @@ DEFAULT_SEED = 0
 DEFAULT_VALUES: dict[str, object] = {
     field: DEFAULT_SEED if field == "seed" else getattr(DEFAULT, field) for field in SETTINGS
 }
+WIDGET_DEFAULTS = {key: DEFAULT_VALUES[field] for field, key in SETTINGS.items()}
 
 
 def _typed(field: str, value) -> object:
@@ -55,8 +56,7 @@ def _typed(field: str, value) -> object:
 
 def init_settings(ss) -> None:
     """Give every setting its default, once per session."""
-    for field, key in SETTINGS.items():
-        ss.setdefault(key, DEFAULT_VALUES[field])
+    state.set_defaults(ss, WIDGET_DEFAULTS)
 
 
 def read_values(ss: Mapping) -> dict[str, object]:
