@@ -95,8 +95,17 @@ def test_the_installed_wheel_serves_the_lab_with_its_maps(wheel, tmp_path):
         assert not run.exception, run.exception
         maps, grid = run.first("lab_maps1"), run.first("lab_draw")
         assert maps is not None and grid is not None
-        for element in (maps, grid):
-            assert element.proto.js_content and element.proto.css_content
+        for element, folder in ((maps, "maps"), (grid, "grid")):
+            # The JS and CSS are the wheel's files, served by the server (components/assets.py).
+            proto = element.proto
+            assert not proto.js_content and not proto.css_content
+            for path, kind in ((proto.js_source_path, "js"), (proto.css_source_path, "css")):
+                assert path == f"{folder}.{kind}"
+                url = f"{base}/_stcore/bidi-components/{proto.component_name}/{path}"
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    served = response.read().decode("utf-8")
+                shipped = Path(where.strip()).parent / "ui" / "components" / folder / path
+                assert served == shipped.read_text(encoding="utf-8") and served
         assert [p["key"] for p in maps.json["panels"]] == ["lab_fm1", "lab_thr1", "lab_pool1"]
     finally:
         server.terminate()

@@ -177,6 +177,28 @@ def test_a_click_toggles_a_cell_and_the_maps_follow(lab: Page) -> None:
     expect_maps(lab, image)
 
 
+def test_a_stroke_does_not_send_the_components_code_again(page: Page, app_url: str) -> None:
+    # The grid's and the maps' JS and CSS are files the browser fetches once
+    # (components/assets.py), not 25 KB inline in every stroke's messages.
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/bidi-components/" in r.url else None)
+    lab = page
+    goto(lab, app_url)
+    expect(cells_of(lab, "lab_pool1")).to_have_count(16, timeout=30_000)
+    image = np.array(grids.DECK_O_8x8)
+    for _ in range(2):
+        cell(lab, GRID, 0, 0).click()
+        image[0, 0] = 1 - image[0, 0]
+        expect_maps(lab, image)
+    names = sorted(url.rsplit("/bidi-components/", 1)[1] for url in fetched)
+    assert names == [
+        "cnn_playground.grid/grid.css",
+        "cnn_playground.grid/grid.js",
+        "cnn_playground.maps/maps.css",
+        "cnn_playground.maps/maps.js",
+    ]
+
+
 def test_keyboard_drawing(lab: Page) -> None:
     image = np.array(grids.DECK_O_8x8)
     cell(lab, GRID, 0, 0).focus()

@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from playground.ui.components import assets
+
 __all__ = ["current_grid", "draw_grid", "resolve_grid"]
 
 _HERE = Path(__file__).resolve().parent
@@ -39,12 +41,8 @@ MAX_SIDE = 32
 MIN_CELL_PX, MAX_CELL_PX = 8, 120
 _STATE = "grid"  # the component's state key: {"rev": int, "seq": int, "cells": [[0/1...]...]}
 
-_component = st.components.v2.component(
-    "cnn_playground_grid",
-    html=(_HERE / "grid.html").read_text(encoding="utf-8"),
-    css=(_HERE / "grid.css").read_text(encoding="utf-8"),
-    js=(_HERE / "grid.js").read_text(encoding="utf-8"),
-)
+# Its JS and CSS are served as files, not sent with every stroke (see components/assets.py).
+_component = assets.declare(_HERE, html="grid.html", css="grid.css", js="grid.js")
 
 
 def draw_grid(

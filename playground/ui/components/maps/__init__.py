@@ -29,9 +29,8 @@ import html
 import math
 from pathlib import Path
 
-import streamlit as st
-
 from playground.ui.colours import NAN_COLOR, cell_colors, scale_color, text_color
+from playground.ui.components import assets
 from playground.ui.heatmap import Heatmap
 
 __all__ = [
@@ -46,13 +45,14 @@ __all__ = [
 ]
 
 _HERE = Path(__file__).resolve().parent
-COMPONENT_NAME = "cnn_playground_maps"
+COMPONENT_NAME = f"{assets.PACKAGE}.maps"
 
-_component = st.components.v2.component(
-    COMPONENT_NAME,
-    html=(_HERE / "maps.html").read_text(encoding="utf-8"),
-    css=(_HERE / "maps.css").read_text(encoding="utf-8"),
-    js=(_HERE / "maps.js").read_text(encoding="utf-8"),
+# Its JS and CSS are served as files, not sent with every stroke (see components/assets.py).
+_component = assets.declare(
+    _HERE,
+    html="maps.html",
+    css="maps.css",
+    js="maps.js",
     # In the page's own DOM (no shadow root): the maps are read like any other text by
     # screen readers, tests and the benchmark's observer. The CSS is scoped by class names.
     isolate_styles=False,
