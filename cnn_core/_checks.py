@@ -99,10 +99,14 @@ def as_real(value, name: str, *, positive: bool = False) -> float:
 
 
 def as_choice(value, name: str, choices: tuple[str, ...]) -> str:
-    """``value`` if it is one of ``choices`` (exact strings)."""
+    """``value`` if it is one of ``choices`` (exact strings). The message says "must be 'a'
+    or 'b'" for two choices, "must be one of 'a', 'b', 'c'" for more."""
     if not isinstance(value, str) or value not in choices:
-        allowed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {allowed}, got {describe(value)}")
+        if len(choices) == 2:
+            allowed = " or ".join(repr(c) for c in choices)
+        else:
+            allowed = "one of " + ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be {allowed}, got {describe(value)}")
     return value
 
 
@@ -189,10 +193,3 @@ def boolean(name: str, value) -> None:
     """True or False."""
     if not isinstance(value, bool):
         raise ValueError(f"{name} must be True or False, got {describe(value)}")
-
-
-def either(name: str, value, choices) -> None:
-    """One of a few choices, named in the message as 'a' or 'b'."""
-    if value not in choices:
-        allowed = " or ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be {allowed}, got {describe(value)}")
