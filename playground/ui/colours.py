@@ -4,6 +4,8 @@ the maps component writes them into its cells, and its tests compare them with p
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,19 +33,45 @@ def cell_colors(z, scale: Sequence[Sequence], zmin: float, zmax: float):
     ``Color.contrast`` (tinycolor calls a colour dark when (299 R + 587 G + 114 B) / 1000 < 128).
     """
     z = np.asarray(z, dtype=float)
-    finite = np.isfinite(z)
+    stops = [float(p) for p, _ in scale]
+    rgb = [_hex_to_rgb(c) for _, c in scale]
     span = zmax - zmin
-    pos = np.clip((np.where(finite, z, zmin) - zmin) / span, 0.0, 1.0) if span > 0 else z * 0.0
-    stops = np.array([float(p) for p, _ in scale])
-    rgb = np.array([_hex_to_rgb(c) for _, c in scale], dtype=float)  # (stops, 3)
-    channels = np.stack([np.interp(pos, stops, rgb[:, i]) for i in range(3)], axis=-1)
-    channels = np.round(channels).astype(int)
-    channels[~finite] = _hex_to_rgb(NAN_COLOR)
-    dark = _is_dark(channels)
-    hex_of = "#{:02x}{:02x}{:02x}".format
-    background = [[hex_of(*cell) for cell in row] for row in channels.tolist()]
-    text = np.where(dark, _LIGHT_TEXT, _DARK_TEXT).tolist()
-    return background, text
+    channel_stops = [[c[i] for c in rgb] for i in range(3)]
+
+    def colour(value: float) -> tuple[str, str]:
+        if math.isfinite(value):
+            pos = min(max((value - zmin) / span, 0.0), 1.0) if span > 0 else 0.0
+            channels = tuple(round(_interp(pos, stops, fp)) for fp in channel_stops)
+        else:
+            channels = _hex_to_rgb(NAN_COLOR)
+        background = "#{:02x}{:02x}{:02x}".format(*channels)
+        return background, _LIGHT_TEXT if _dark(channels) else _DARK_TEXT
+
+    # A map has a few distinct values (small integers, mostly): each is coloured once, in
+    # plain Python, several times faster for a small map than NumPy's per-call overhead.
+    rows = z.tolist()
+    table = {value: colour(value) for value in {v for row in rows for v in row}}
+    nan = colour(math.nan)  # NaN is never equal to itself, so never found in the table
+    cells = [[table.get(v, nan) for v in row] for row in rows]
+    return [[c[0] for c in row] for row in cells], [[c[1] for c in row] for row in cells]
+
+
+def _interp(x: float, xp: list[float], fp: list[float]) -> float:
+    """``np.interp(x, xp, fp)`` for one x, with NumPy's arithmetic (the same float result)."""
+    if x >= xp[-1]:
+        return float(fp[-1])
+    if x <= xp[0]:
+        return float(fp[0])
+    j = bisect.bisect_right(xp, x) - 1  # xp[j] <= x < xp[j + 1]
+    if x == xp[j]:
+        return float(fp[j])
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    return slope * (x - xp[j]) + fp[j]
+
+
+def _dark(rgb) -> bool:
+    """tinycolor's isDark for one (R, G, B) 0–255, as plotly's ``Color.contrast``."""
+    return (299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2]) / 1000 < 128
 
 
 def scale_color(value: float, scale: Sequence[Sequence], zmin: float, zmax: float) -> str:
@@ -54,9 +82,4 @@ def scale_color(value: float, scale: Sequence[Sequence], zmin: float, zmax: floa
 def text_color(background: str) -> str:
     """White numbers on a dark cell colour ("#rrggbb"), dark grey on a light one (see
     ``cell_colors``)."""
-    return _LIGHT_TEXT if _is_dark(np.array(_hex_to_rgb(background))) else _DARK_TEXT
-
-
-def _is_dark(rgb: np.ndarray):
-    """(..., 3) RGB 0–255 → (...) bool: tinycolor's isDark, as plotly's ``Color.contrast``."""
-    return rgb @ np.array([299, 587, 114]) / 1000 < 128
+    return _LIGHT_TEXT if _dark(_hex_to_rgb(background)) else _DARK_TEXT

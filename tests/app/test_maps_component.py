@@ -17,6 +17,7 @@ from playground.ui import widgets
 from playground.ui.components.maps import (
     COMPONENT_NAME,
     NAN_COLOR,
+    cell_colors,
     map_panel,
     scale_color,
     text_color,
@@ -47,6 +48,36 @@ def test_the_cell_colour_is_plotlys(name: str, position: float) -> None:
     got = _rgb(scale_color(value, scale, -4.0, 4.0))
     # Within one level of 255: a channel that lands on x.5 may round either way.
     assert all(abs(g - e) <= 1 for g, e in zip(got, _rgb(expected), strict=True)), (got, expected)
+
+
+def _numpy_cell_colors(z, scale, zmin: float, zmax: float):
+    """The slow, obvious colouring: every cell through NumPy's interp, as plotly samples."""
+    z = np.asarray(z, dtype=float)
+    finite = np.isfinite(z)
+    span = zmax - zmin
+    pos = np.clip((np.where(finite, z, zmin) - zmin) / span, 0, 1) if span > 0 else 0 * z
+    stops = [float(p) for p, _ in scale]
+    rgb = np.array([_rgb(c) for _, c in scale])
+    channels = np.round([np.interp(pos, stops, rgb[:, i]) for i in range(3)]).astype(int)
+    channels = np.moveaxis(channels, 0, -1)
+    channels[~finite] = _rgb(NAN_COLOR)
+    dark = channels @ np.array([299, 587, 114]) / 1000 < 128
+    background = [["#{:02x}{:02x}{:02x}".format(*cell) for cell in row] for row in channels]
+    return background, np.where(dark, "#ffffff", "#444444").tolist()
+
+
+@pytest.mark.parametrize("name", list(SCALES))
+def test_every_cell_is_coloured_as_numpy_interpolates(name: str) -> None:
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        z = rng.integers(-9, 10, size=(rng.integers(1, 9), rng.integers(1, 9))).astype(float)
+        if trial % 3 == 1:
+            z = z * rng.random(z.shape)  # fractions: positions between the scale's stops
+        if trial % 5 == 2:
+            z[0, 0] = [math.nan, math.inf, -math.inf][trial % 3]
+        zmin, zmax = sorted(rng.integers(-6, 7, size=2).astype(float))
+        got = cell_colors(z, SCALES[name], zmin, zmax)
+        assert got == _numpy_cell_colors(z, SCALES[name], zmin, zmax), (z, zmin, zmax)
 
 
 def test_values_outside_the_range_take_the_end_colours_and_nan_is_grey() -> None:
