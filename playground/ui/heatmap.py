@@ -97,7 +97,13 @@ def cell_text(z: np.ndarray, fmt: str | Callable[[float], str] | None = None) ->
         def to_text(v: float) -> str:
             return format(v + 0.0, fmt)  # + 0.0 turns -0.0 into 0.0
 
-    return [[to_text(v) for v in row] for row in z.tolist()]
+    rows = z.tolist()
+    if callable(fmt):  # a function of its own may tell -0.0 from 0.0: ask it for every cell
+        return [[to_text(v) for v in row] for row in rows]
+    # Each distinct value is written once (a map repeats a few small integers; -0.0 and 0.0
+    # both read "0" here). NaN, never equal to itself, is written where it stands.
+    known = {v: to_text(v) for v in {v for row in rows for v in row} if v == v}
+    return [[known[v] if v in known else to_text(v) for v in row] for row in rows]
 
 
 def _as_rects(highlight) -> list[Rect]:

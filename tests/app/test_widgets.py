@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cnn_core.trace import format_number
 from playground.links import codec
 from playground.ui import widgets
 
@@ -412,3 +413,14 @@ def test_show_heatmap_sends_the_figure_at_its_own_size() -> None:
 
 def test_the_pooling_choice_offers_every_mode_a_link_can_carry() -> None:
     assert tuple(widgets.POOL_MODE_NAMES) == codec.POOL_MODES
+
+
+@pytest.mark.parametrize("fmt", [None, ".2f", "+.1f"])
+def test_cell_text_writes_every_cell_as_its_own_value(fmt) -> None:
+    rng = np.random.default_rng(3)
+    z = rng.integers(-4, 5, size=(7, 6)).astype(float)
+    z[0, :3] = [-0.0, np.nan, 2 / 3]
+    z[1, 0] = np.inf
+    to_text = format_number if fmt is None else (lambda v: format(v + 0.0, fmt))
+    expected = [[to_text(v) for v in row] for row in z.tolist()]
+    assert widgets.cell_text(z, fmt) == expected
