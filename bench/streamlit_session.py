@@ -53,9 +53,10 @@ class Element:
     @property
     def json(self) -> Any:
         """A custom component's data, parsed (None for other elements)."""
-        if self.kind != "bidi_component" or not self.proto.json:
+        if self.kind != "bidi_component":
             return None
-        return json.loads(self.proto.json)
+        raw = self.proto.json or self.proto.bytes  # the maps send JSON as bytes
+        return json.loads(raw) if raw else None
 
     @property
     def text(self) -> str:

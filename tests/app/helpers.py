@@ -46,7 +46,7 @@ def figure(at: AppTest, key: str) -> dict:
 def map_rows(at: AppTest) -> list[dict]:
     """What each maps component on the page received: ``{"panels": [...], "heading": ...}``."""
     return [
-        json.loads(element.proto.json)
+        json.loads(element.proto.bytes)
         for element in at.get("bidi_component")
         if element.proto.component_name == COMPONENT_NAME
     ]

@@ -160,7 +160,7 @@ def test_show_map_sends_one_component_with_its_panel() -> None:
     assert not at.exception, at.exception
     (element,) = at.get("bidi_component")
     assert element.proto.component_name == COMPONENT_NAME
-    data = json.loads(element.proto.json)
+    data = json.loads(element.proto.bytes)
     assert data["heading"] is None
     (panel,) = data["panels"]
     assert panel["key"] == "one" and panel["text"] == [["1", "-1"], ["0", "2"]]

@@ -5,7 +5,7 @@
 // `data` changes and the DOM persists, so a map that keeps its shape is updated in place (a
 // cell's text and colours), which is what makes a click on the drawing cheap to show.
 //
-// data (from Python, see __init__.py):
+// data (from Python, see __init__.py), as UTF-8 JSON bytes:
 //   heading : null or {title, about}, a line above the row
 //   panels  : [{key, title, title_px, width, height, margin: {l, r, t, b}, cell, font_px,
 //               tick_px, rows, cols, row_ticks, col_ticks, text, bg, fg, frames,
@@ -129,7 +129,16 @@ function updateCaption(panel, p) {
   caption.hidden = !html;
 }
 
-export default function drawMaps({ data, parentElement }) {
+function parse(data) {
+  // Python sends the data as JSON bytes (a Uint8Array); anything else is taken as it is.
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    return JSON.parse(new TextDecoder().decode(data));
+  }
+  return data;
+}
+
+export default function drawMaps({ data: raw, parentElement }) {
+  const data = parse(raw);
   const root = parentElement.querySelector(".cnn-maps");
   if (!root || !data || !Array.isArray(data.panels)) return;
 
