@@ -49,6 +49,7 @@ from cnn_core.model import CNNClassifier, CNNConfig, Progress
 WORKERS_ENV = "CNN_PLAYGROUND_WORKERS"  # set by `python -m playground.serve --workers N`
 MAX_WORKERS = 64
 MAX_WAIT_S = 120  # a chunk is a fraction of a second of training: far longer means trouble
+PARENT_CHECK_S = 2.0  # an idle worker looks this often whether its server is still there
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,22 @@ class Chunk:
 # --- the worker process ----------------------------------------------------------------------
 
 
-def _worker_main(inbox: mp.Queue, outbox: mp.Queue) -> None:
-    """A worker: keeps its jobs' models and step generators, runs one chunk per request."""
+def _worker_main(inbox: mp.Queue, outbox: mp.Queue, server: int) -> None:
+    """A worker: keeps its jobs' models and step generators, runs one chunk per request.
+
+    It also stops when the server that started it (process ``server``) is gone. A server
+    stopped normally sends "stop" (and daemon processes end with it), but one that is killed
+    cannot: its workers would wait on their inbox for ever, since each holds that queue's
+    writing end itself.
+    """
     jobs: dict[str, tuple[CNNClassifier, Iterator[Progress]]] = {}
     while True:
-        command, job_id, *args = inbox.get()
+        try:
+            command, job_id, *args = inbox.get(timeout=PARENT_CHECK_S)
+        except queue.Empty:
+            if os.getppid() != server:  # adopted by another process: the server died
+                return
+            continue
         if command == "stop":
             return
         if command == "drop":
@@ -218,7 +230,7 @@ class TrainingPool:
         self._processes = [
             context.Process(
                 target=_worker_main,
-                args=(inbox, self._outbox),
+                args=(inbox, self._outbox, os.getpid()),
                 name=f"cnn-training-{n}",
                 daemon=True,
             )

@@ -8,7 +8,11 @@ copy; shutting the pool down leaves no process behind.
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +20,8 @@ import pytest
 from cnn_core.model import CNNConfig, generated_data
 from playground.train_run import Dataset, TrainingRun
 from playground.training_pool import TrainingPool
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CONFIG = CNNConfig(n_train=96, n_test=40, epochs=2)  # 6 steps a run: quick, still learns
 
@@ -213,3 +219,37 @@ def test_workers_never_run_the_main_script_of_the_process_that_starts_them(data,
         assert run.status == "done" and pool._processes[0].is_alive()
     finally:
         pool.shutdown()
+
+
+_KILLED_SERVER = """
+import sys
+from playground.training_pool import TrainingPool
+pool = TrainingPool(workers=2)
+print(*pool.pids(), flush=True)
+sys.stdin.read()  # until the test kills this process
+"""
+
+
+def test_workers_leave_when_their_server_is_killed(tmp_path):
+    # A killed server cannot tell its workers to stop: they notice it is gone and leave.
+    server = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        pids = [int(p) for p in server.stdout.readline().split()]
+        assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+        server.kill()
+        server.wait(10)
+        assert wait_until(lambda: not any(_alive(pid) for pid in pids), timeout_s=15)
+    finally:
+        server.kill()
+
+
+def _alive(pid: int) -> bool:
+    """True while process ``pid`` runs (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
