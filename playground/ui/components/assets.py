@@ -8,8 +8,9 @@ message names them and the browser fetches them once
 Streamlit serves a component's files from the ``asset_dir`` an installed package declares in
 its ``pyproject.toml``. The playground runs from a checkout, not installed, so ``declare``
 registers the same declaration with the running server itself (Streamlit's component manager,
-``register_from_manifest``). Where that is impossible (no server, another Streamlit), the
-component falls back to inline JS and CSS: slower under load, the same on the page.
+``register_from_manifest``). Without a server (AppTest, a script importing the app's modules)
+or where registering fails (another Streamlit), the component's JS and CSS are inline: more
+bytes per rerun, the same page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime import Runtime
 
 PACKAGE = "cnn_playground"  # the components' names are PACKAGE.<folder name>
 
@@ -32,18 +34,19 @@ def declare(folder: Path, *, html: str, css: str, js: str, **options):
     """
     name = f"{PACKAGE}.{folder.name}"
     html_text = (folder / html).read_text(encoding="utf-8")
-    try:
-        _register_asset_dir(folder)
-        return st.components.v2.component(name, html=html_text, css=css, js=js, **options)
-    except Exception as error:  # noqa: BLE001  (any failure: inline still works)
-        _LOG.warning("Component %s: serving its JS and CSS inline (%s)", name, error)
-        return st.components.v2.component(
-            name,
-            html=html_text,
-            css=(folder / css).read_text(encoding="utf-8"),
-            js=(folder / js).read_text(encoding="utf-8"),
-            **options,
-        )
+    if Runtime.exists():  # a server to serve the files (not AppTest, not a script)
+        try:
+            _register_asset_dir(folder)
+            return st.components.v2.component(name, html=html_text, css=css, js=js, **options)
+        except Exception as error:  # noqa: BLE001  (any failure: inline still works)
+            _LOG.warning("Component %s: serving its JS and CSS inline (%s)", name, error)
+    return st.components.v2.component(
+        name,
+        html=html_text,
+        css=(folder / css).read_text(encoding="utf-8"),
+        js=(folder / js).read_text(encoding="utf-8"),
+        **options,
+    )
 
 
 def _register_asset_dir(folder: Path) -> None:
