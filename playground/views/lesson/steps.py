@@ -1,7 +1,7 @@
 """The lesson, as data: the lecture's narrative in its order, one step per idea.
 
 Each step has a title, a few sentences in plain words, a suggestion to try, the live view that
-shows it (rendered by ``views/lesson/lesson.py``) and the deck's own example that view starts with.
+shows it (drawn by the Lesson's ``views_*.py``) and the deck's own example that view starts with.
 No Streamlit here: the steps are plain data, checked by tests against the deck's numbers.
 
 An example is stored the way a link carries it (``playground.links``): drawings, kernels and
@@ -18,7 +18,7 @@ import numpy as np
 
 from cnn_core import grids, kernels
 
-# The views ``views/lesson/lesson.py`` knows how to draw; each step names one.
+# The kinds of live view the Lesson can draw (``VIEWS`` in lesson.py); each step names one.
 VIEWS = (
     "xo",  # a drawing and the deck's variations of it
     "same",  # two drawings compared pixel by pixel

@@ -1,1 +1,2 @@
-"""The "Same?" page: the page (same.py), its figures and its link adapter."""
+"""The "Same?" page: the page (same.py), its session state (session.py), its figures and its
+link adapter."""
