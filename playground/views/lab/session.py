@@ -23,8 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground import state
-from playground.ui import widgets
+from playground import network_sources, state
 from playground.views.lab.values import Settings
 
 GRID = state.LAB_GRID
@@ -124,10 +123,8 @@ def read(ss: Mapping) -> LabState | None:
     """The lab as it is in ``ss``, or None before the lab (or a link) gave it a drawing."""
     if GRID not in ss:
         return None
-    s = read_settings(ss)
-    found = (widgets.kernel_value(ss, state.lab_kernel(n)) for n in range(1, s.n_kernels + 1))
-    kernels = tuple(kernel for kernel in found if kernel is not None)
-    return LabState(np.asarray(ss[GRID], dtype=int), kernels, s)
+    kernels = tuple(network_sources.lab_kernels(ss) or ())  # the one reader of the lab's kernels
+    return LabState(np.asarray(ss[GRID], dtype=int), kernels, read_settings(ss))
 
 
 def show_step(ss, what: str, kernel_index: int, cell: int) -> None:
