@@ -32,7 +32,7 @@ def _page_state(url_path: str):
     or a lesson ``Step``. Pages without drawings of their own share the lab's."""
     ss = st.session_state
     if url_path == pages.LESSON_PAGE:
-        step = STEPS[int(ss.get(lesson_session.STEP, 1)) - 1]
+        step = STEPS[lesson_session.step_number(ss) - 1]
         if not step.fixed:
             return "this lesson step", step, lesson_link.step_link_state(ss, step)
     if url_path == pages.SAME_PAGE:

@@ -27,6 +27,7 @@ from playground.views.lesson.link import (
     step_link_state,
 )
 from playground.views.lesson.session import STEP as LESSON_STEP
+from playground.views.lesson.session import step_number
 from playground.views.lesson.steps import STEPS
 from playground.views.same.link import apply_to_same, check_for_same, same_link_state
 from playground.views.train.link import apply_to_train, check_for_train, train_link_state
@@ -61,7 +62,7 @@ def session_params(url_path: str, ss) -> dict[str, list[str]]:
         state = inside_link_state(ss)
         return {} if state is None else _params_of(state)
     if url_path == LESSON_PAGE:
-        number = int(ss.get(LESSON_STEP, 1))
+        number = step_number(ss)
         step = STEPS[number - 1]
         if step.fixed or step_is_pristine(ss, step):
             return {"step": [str(number)]}

@@ -45,13 +45,16 @@ def setting_key(slug: str, name: str) -> str:
     return key(slug, f"set_{name}")
 
 
-def current_number(ss) -> int:
+def step_number(ss: Mapping) -> int:
     """The open step, counted from 1 (step 1 if the stored number is not a step's)."""
     number = ss.get(STEP, 1)
-    if not isinstance(number, int) or not 1 <= number <= len(STEPS):
-        number = 1
-    ss[STEP] = number
-    return number
+    return number if isinstance(number, int) and 1 <= number <= len(STEPS) else 1
+
+
+def current_number(ss) -> int:
+    """``step_number``, stored back so the page's widgets and links agree on it."""
+    ss[STEP] = step_number(ss)
+    return ss[STEP]
 
 
 def go_to(ss, number: int) -> None:
