@@ -88,18 +88,16 @@ def cell_text(z: np.ndarray, fmt: str | Callable[[float], str] | None = None) ->
     fmt : None (the deck's way, ``cnn_core.trace.format_number``: ``-1`` not ``-1.0``, at most
         3 decimals, never ``-0``), a format spec such as ``".2f"``, or a function of one float.
     """
+    rows = z.tolist()
+    if callable(fmt):  # a function of its own may tell -0.0 from 0.0: ask it for every cell
+        return [[fmt(v) for v in row] for row in rows]
     if fmt is None:
         to_text = format_number
-    elif callable(fmt):
-        to_text = fmt
     else:
 
         def to_text(v: float) -> str:
             return format(v + 0.0, fmt)  # + 0.0 turns -0.0 into 0.0
 
-    rows = z.tolist()
-    if callable(fmt):  # a function of its own may tell -0.0 from 0.0: ask it for every cell
-        return [[to_text(v) for v in row] for row in rows]
     # Each distinct value is written once (a map repeats a few small integers; -0.0 and 0.0
     # both read "0" here). NaN, never equal to itself, is written where it stands.
     known = {v: to_text(v) for v in {v for row in rows for v in row} if v == v}

@@ -1,4 +1,4 @@
-"""The drawing grid: a Streamlit custom component (v2, inline, no iframe, works offline).
+"""The drawing grid: a Streamlit custom component (v2, no iframe, works offline).
 
 Python owns the grid. A page keeps the grid and a revision number in session state and calls
 
