@@ -1,9 +1,11 @@
 """Generated X and O drawings with the deck's variations: translation, scaling, rotation, weight.
 
-Each shape is drawn geometrically on a fine sub-pixel grid (an ellipse for O, two crossing
+Most shapes are drawn geometrically on a fine sub-pixel grid (an ellipse for O, two crossing
 strokes for X), then area-averaged down to the drawing grid and thresholded, the way a font
-renderer turns outlines into pixels. That is why a model trained here also recognises X/x and
-O/o/0 printed in real typefaces at 4–8 px, and handwritten zeros, not just its own drawings.
+renderer turns outlines into pixels. The smallest letters (2–5 px) are drawn cell by cell
+instead, the way a hinted font draws text that small. That is why a model trained here also
+recognises X/x and O/o/0 printed in real typefaces at 4–8 px, and handwritten zeros, not just
+its own drawings.
 
     X, y = make_xo(400, seed=0)        # X : (400, 8, 8) float32 of 0/1, y : (400,) "X"/"O"
 """
@@ -16,6 +18,15 @@ __all__ = ["make_xo", "make_xo_split"]
 
 _SUPERSAMPLE = 6  # sub-pixels per pixel side: coverage in steps of 1/36
 _MIN_INK = 3  # fewer inked pixels: a hairline vanished; its strongest pixels are kept
+# Pixel letters (see `_pixel_letter`): their share of the drawings, on grids up to 16×16 (on a
+# larger grid a 5-px letter is a speck, not a letter). Measured with `python -m cnn_core.bench`
+# on the font glyphs: with none, the 4 px glyphs (2–3 px lowercase) fell to 0.63–0.91 by seed.
+_PIXEL_SHARE = 0.3
+# The most an O's top and bottom thin (see `contrast` in `_sample_shapes`). More breaks so
+# many O's into two arcs that the default network, in its few steps, stops telling them from
+# X on its own held-out drawings (0.975 at 0.75); less loses the outline O's of 6–8 px fonts.
+_CONTRAST_MAX = 0.4
+_PIXEL_GRID_MAX = 16
 
 
 def make_xo(
@@ -31,6 +42,9 @@ def make_xo(
     weight: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Make `n` drawings of X and O, balanced (the counts differ by at most one), shuffled.
+
+    About 30 % of them (with `scale`, on grids up to 16×16) are pixel letters: an x or an o
+    2–5 cells across, set cell by cell as a hinted font sets small text.
 
     size : drawings are size × size (4 to 64).
     seed : the same seed gives the same drawings, bit for bit.
@@ -51,7 +65,14 @@ def make_xo(
     rng = np.random.default_rng(seed)
     is_x = rng.permutation(n) < (n + 1) // 2  # (n,) balanced, in random order
     shapes = _sample_shapes(is_x, size, rng, translate, scale, rotate, weight)
-    coverage = _render(shapes, size)  # (n, size, size) fraction of each pixel under ink
+    # (n, size, size) fraction of each pixel under ink: the pixel letters are inked cell by
+    # cell, every other shape is rendered from its outline.
+    pixel = (
+        (rng.random(n) < _PIXEL_SHARE) if scale and size <= _PIXEL_GRID_MAX else np.zeros(n, bool)
+    )
+    coverage = np.zeros((n, size, size), dtype=np.float32)
+    coverage[pixel] = _pixel_letters(is_x[pixel], size, rng, translate)
+    coverage[~pixel] = _render({k: v[~pixel] for k, v in shapes.items()}, size)
     thresholds = rng.uniform(0.3, 0.45, size=(n, 1, 1))  # renderers binarise differently
     ink = coverage > thresholds
     # A hairline can fall between pixel centres and vanish: keep its strongest pixels instead.
@@ -62,9 +83,11 @@ def make_xo(
     images = ink.astype(np.float32) if binary else coverage.astype(np.float32)
     if noise > 0:
         # Stray specks (a slip of the mouse, dust on a scan) on background pixels that do not
-        # touch the shape: flipping a pixel *of* a 4-px letter can turn an x into an o.
+        # touch the shape: flipping a pixel *of* a 4-px letter can turn an x into an o. None
+        # beside a pixel letter: a speck is a third of such a letter, and the drawing would be
+        # anyone's guess.
         near = _dilate(coverage > 0)
-        speck = (rng.random(images.shape) < noise) & ~near
+        speck = (rng.random(images.shape) < noise) & ~near & ~pixel[:, None, None]
         images = np.where(speck, 1.0, images).astype(np.float32)
     labels = np.where(is_x, "X", "O")
     return images, labels
@@ -172,6 +195,10 @@ def _sample_shapes(is_x, size, rng, translate, scale, rotate, weight) -> dict[st
     wobble_phase = u(0, 2 * np.pi, n)
     # "0" with a dot inside (DejaVu / Liberation Mono), when the hole has room for one.
     zero_dot = (u(size=n) < 0.08) & (ring_a > 1.4) & (ring_b > 2.2)
+    # Contrast: many typefaces give an O thick sides and hairline top and bottom, on a stress
+    # axis tilted as a broad pen's; drawn small, the hairlines break up.
+    contrast = u(0, _CONTRAST_MAX, n) * (u(size=n) < 0.5) if weight else np.zeros(n)
+    stress = u(-0.5, 0.5, n)  # the axis's tilt, in radians
 
     # X: four arm ends near the box corners; different top and bottom widths move the
     # crossing point up or down; serif faces have one thin diagonal and little feet.
@@ -213,6 +240,8 @@ def _sample_shapes(is_x, size, rng, translate, scale, rotate, weight) -> dict[st
         wobble=wobble,
         wobble_phase=wobble_phase,
         zero_dot=zero_dot,
+        contrast=contrast,
+        stress=stress,
         ends=ends,
         serif=serif,
         serif_len=serif_len,
@@ -251,14 +280,16 @@ def _col(values: np.ndarray) -> np.ndarray:
 
 
 def _draw_o(qx: np.ndarray, qy: np.ndarray, p: dict) -> np.ndarray:
-    """Ring around an ellipse: |distance to the curve| < stroke / 2 (first-order distance)."""
+    """Ring around an ellipse: |distance to the curve| < half the stroke (first-order
+    distance); the stroke thins from the sides towards the top and bottom by its contrast."""
     a, b = _col(p["ring_a"]), _col(p["ring_b"])
     phi = np.arctan2(qy * a, qx * b)
     radius = 1 + _col(p["wobble"]) * np.sin(2 * phi + _col(p["wobble_phase"]))
     a, b = a * radius, b * radius
     f = (qx / a) ** 2 + (qy / b) ** 2 - 1
     grad = 2 * np.sqrt((qx / a**2) ** 2 + (qy / b**2) ** 2) + 1e-6
-    ink = np.abs(f) / grad < _col(p["stroke"]) / 2
+    thinning = 1 - _col(p["contrast"]) * np.sin(phi - _col(p["stress"])) ** 2
+    ink = np.abs(f) / grad < _col(p["stroke"]) * thinning / 2
     dot = _col(p["zero_dot"].astype(np.float32)) > 0
     dot_r = np.minimum(0.5, 0.3 * np.minimum(a, b))
     return ink | (dot & (qx**2 + qy**2 < dot_r**2))
@@ -289,3 +320,105 @@ def _segment_distance(qx, qy, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     t = ((qx - ax) * ex + (qy - ay) * ey) / (ex * ex + ey * ey + 1e-9)
     t = np.clip(t, 0, 1)
     return np.hypot(qx - ax - t * ex, qy - ay - t * ey)
+
+
+# --- pixel letters ------------------------------------------------------------------------------
+# Text 2–5 px tall is not a small outline: a hinted font sets it cell by cell, and an outline
+# area-averaged that small blurs into a blob. So a share of the drawings are such letters.
+
+
+def _pixel_letters(is_x: np.ndarray, size: int, rng, translate: bool) -> np.ndarray:
+    """One pixel letter per entry of `is_x` (m,), placed on an empty grid: (m, size, size)."""
+    out = np.zeros((is_x.size, size, size), dtype=np.float32)
+    for i, x in enumerate(is_x):
+        cells = _pixel_letter(bool(x), size, rng)
+        h, w = cells.shape
+        if translate:
+            top, left = int(rng.integers(0, size - h + 1)), int(rng.integers(0, size - w + 1))
+        else:
+            top, left = (size - h) // 2, (size - w) // 2
+        out[i, top : top + h, left : left + w] = cells
+    return out
+
+
+def _pixel_letter(is_x: bool, size: int, rng) -> np.ndarray:
+    """An x or an o 2–5 cells tall and wide (at most the grid), as a bool (h, w) array.
+
+    The two letters never make the same pattern. Two cells wide, an x zigzags
+    (`_narrow_x`) while an o is a solid bar 3 tall; only an o is 2 tall (`#.#/#.#`, a ring
+    whose hairline top and bottom are lost); and from 3 wide an o is a ring, an x two
+    crossing diagonals.
+    """
+    big = min(5, size)
+    if is_x:
+        w = int(rng.integers(2, big + 1))
+        if w == 2:
+            return _narrow_x(int(rng.integers(3, min(4, size) + 1)), rng)
+        return _pixel_x(int(rng.integers(3, big + 1)), w, rng)
+    h = int(rng.integers(2, big + 1))
+    return _pixel_o(h, int(rng.integers(2 if h == 3 else 3, big + 1)), rng)
+
+
+def _pixel_o(h: int, w: int, rng) -> np.ndarray:
+    """A ring of cells: corners cut (rounded), the top and bottom lost (contrast), or one
+    corner pushed inwards (a tilted stress)."""
+    cells = np.zeros((h, w), dtype=bool)
+    cells[[0, -1], :] = True
+    cells[:, [0, -1]] = True
+    if w >= 3 and rng.random() < 0.25:
+        if h >= 4 and rng.random() < 0.5:  # round: all four corners cut
+            cells[[0, 0, -1, -1], [0, -1, 0, -1]] = False
+        else:  # contrast: only the two stems are left
+            cells[[0, -1], 1:-1] = False
+        return cells
+    if h >= 3 and w >= 3:
+        cut = 0.6 if min(h, w) >= 4 else 0.3
+        for r, c in ((0, 0), (0, w - 1), (h - 1, 0), (h - 1, w - 1)):
+            if rng.random() < cut:
+                cells[r, c] = False
+    if min(h, w) >= 3 and rng.random() < 0.25:  # stress: top-left or bottom-right moves in
+        top_left = rng.random() < 0.5
+        cells[(0, 0) if top_left else (h - 1, w - 1)] = False
+        if min(h, w) >= 4:
+            cells[(1, 1) if top_left else (h - 2, w - 2)] = True
+    return cells
+
+
+def _pixel_x(h: int, w: int, rng) -> np.ndarray:
+    """Two 8-connected diagonals corner to corner: plain, with serifs (each end one cell
+    wider), with a bold 2×2 crossing, or italic (the top row one cell to the right)."""
+    cells = np.zeros((h, w), dtype=bool)
+    _diagonal(cells, 0, 0, h - 1, w - 1)
+    _diagonal(cells, 0, w - 1, h - 1, 0)
+    style = rng.random()
+    if style < 0.2 and w >= 3:  # feet: each arm's end one cell wider (a full row if narrow)
+        for row in (0, -1):
+            cells[row] |= np.convolve(cells[row], [1, 1, 1], mode="same") > 0
+    elif style < 0.35 and h >= 4 and w % 2 == 0:
+        cells[h // 2 - 1 : h // 2 + 1, w // 2 - 1 : w // 2 + 1] = True
+    elif style < 0.55 and w >= 3:
+        top = cells[0].copy()
+        cells[0] = False
+        cells[0, 1:] = top[:-1]
+        if not cells[0].any():
+            cells[0, -1] = True
+    return cells
+
+
+def _diagonal(cells: np.ndarray, r0: int, c0: int, r1: int, c1: int) -> None:
+    """Ink the cells of an 8-connected line from (r0, c0) to (r1, c1), halves rounded up."""
+    steps = max(abs(r1 - r0), abs(c1 - c0), 1)
+    for t in range(steps + 1):
+        r = r0 + (r1 - r0) * t / steps
+        c = c0 + (c1 - c0) * t / steps
+        cells[int(np.floor(r + 0.5)), int(np.floor(c + 0.5))] = True
+
+
+def _narrow_x(h: int, rng) -> np.ndarray:
+    """An x squeezed into 2 columns: its strokes zigzag, each row unlike the next
+    (`##/#./##`, `#./##/.#`). An o that narrow is a solid bar, so the two never meet."""
+    rows = np.array([[1, 0], [0, 1], [1, 1]], dtype=bool)
+    while True:
+        picks = rng.integers(0, 3, size=h)
+        if (picks[1:] != picks[:-1]).all() and (picks < 2).any():
+            return rows[picks]

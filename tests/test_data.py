@@ -52,6 +52,42 @@ def test_the_decks_variations_can_be_switched_off():
     assert spread.std() > 0.5  # with translation, shapes sit all over the grid
 
 
+def test_pixel_letters_x_and_o_never_make_the_same_pattern():
+    # The generator's smallest letters are set cell by cell; were a pattern both an x and an o,
+    # the network would be taught two answers for it.
+    from cnn_core.data import _pixel_letter
+
+    rng = np.random.default_rng(0)
+    made = {
+        letter: {
+            (cells.shape, cells.tobytes())
+            for cells in (_pixel_letter(letter == "x", 8, rng) for _ in range(3000))
+        }
+        for letter in "xo"
+    }
+    assert len(made["x"]) > 20 and len(made["o"]) > 60  # many shapes of each
+    assert not made["x"] & made["o"]
+    for shape, _ in made["x"] | made["o"]:
+        assert 2 <= shape[0] <= 5 and 2 <= shape[1] <= 5
+    small = [_pixel_letter(True, 4, rng).shape for _ in range(200)]  # a 4×4 grid: they fit
+    assert max(max(s) for s in small) == 4
+
+
+def test_a_share_of_the_drawings_are_pixel_letters_at_most_5_px():
+    X, _ = make_xo(1000, seed=6, noise=0.0)
+    rows = X.any(axis=2).sum(axis=1)
+    cols = X.any(axis=1).sum(axis=1)
+    tiny = (rows <= 5) & (cols <= 5)
+    assert 0.25 < tiny.mean() < 0.45  # 30 % pixel letters, a few small outlines
+    # No stray specks beside a pixel letter (a speck is a third of one): with specks on half
+    # of the background, the drawings that still fit in 5×5 are the pixel letters.
+    specked, _ = make_xo(1000, seed=6, noise=0.5)
+    fits = (specked.any(axis=2).sum(axis=1) <= 5) & (specked.any(axis=1).sum(axis=1) <= 5)
+    assert 0.25 < fits.mean() < 0.35
+    big, _ = make_xo(200, size=24, seed=6, noise=0.0)  # on a large grid: none
+    assert (big.any(axis=2).sum(axis=1) > 5).all()
+
+
 def test_split_gives_independent_balanced_sets():
     X_train, X_test, y_train, y_test = make_xo_split(40, 20, seed=5)
     assert X_train.shape == (40, 8, 8) and X_test.shape == (20, 8, 8)
@@ -97,5 +133,5 @@ def test_letters_from_real_typefaces_at_4_to_8_px_are_recognised(default_model):
     height = np.array([int(tag.split("|")[3]) for tag in info])
     right = default_model.predict(X) == y
     assert len(y) > 500
-    assert right.mean() >= 0.9, f"font accuracy {right.mean():.3f}"
-    assert right[height >= 6].mean() >= 0.95, f"6–8 px accuracy {right[height >= 6].mean():.3f}"
+    assert right.mean() >= 0.96, f"font accuracy {right.mean():.3f}"
+    assert right[height >= 6].mean() >= 0.99, f"6–8 px accuracy {right[height >= 6].mean():.3f}"

@@ -109,7 +109,10 @@ def test_whole_model_gradient_matches_finite_differences(changes):
 def test_default_model_reaches_99_percent_on_held_out_generated_drawings(trained):
     model, X_test, y_test = trained
     assert model.score(X_test, y_test) >= 0.99
-    assert model.n_steps_ == 3 * 25 and len(model.loss_curve_) == 3
+    config = CNNConfig()
+    steps_per_epoch = -(-config.n_train // config.batch_size)
+    assert model.n_steps_ == config.epochs * steps_per_epoch
+    assert len(model.loss_curve_) == config.epochs
     assert model.loss_curve_[-1] < model.loss_curve_[0]
 
 

@@ -224,7 +224,7 @@ def test_a_bad_lesson_link_shows_a_notice_and_step_1(query, words):
 
 
 TRAIN_DEFAULTS = {
-    "n": "800",
+    "n": "1200",
     "nt": "200",
     "noise": "0.02",
     "seed": "0",
@@ -234,7 +234,7 @@ TRAIN_DEFAULTS = {
     "frz": "0",
     "opt": "adam",
     "lr": "0.03",
-    "ep": "3",
+    "ep": "5",
 }
 
 
@@ -296,7 +296,7 @@ def test_a_bad_train_link_shows_a_notice_and_the_defaults(query, words):
     for word in words:
         assert word in notice, (word, notice)
     np.testing.assert_array_equal(at.session_state["train_grid"], grids.DECK_X_8x8)
-    assert at.slider(key="train_epochs").value == 3
+    assert at.slider(key="train_epochs").value == 5
     assert {k: at.query_params[k] for k in TRAIN_DEFAULTS} == TRAIN_DEFAULTS
 
 
