@@ -74,8 +74,12 @@ def live_view(keys: LiveKeys) -> None:
     status_line(run)
     curves(run, keys.chart)
     if run is not None and run.status == RUNNING:
-        _, frames, _ = live_plan(st.session_state.get(keys.load, 1))
-        run.advance(SLICE_S, max_reports=-(-run.total_reports // frames))
+        interval, frames, _ = live_plan(st.session_state.get(keys.load, 1))
+        # The next chunk may train until the next redraw: in a busy room that is seconds
+        # away, and SLICE_S-long chunks would each wait for a redraw of their own.
+        run.advance(
+            SLICE_S, max_reports=-(-run.total_reports // frames), chunk_s=max(SLICE_S, interval)
+        )
         if run.status != RUNNING:
             st.rerun()  # finished or diverged: a full rerun stops the timers, shows results
 

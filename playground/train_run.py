@@ -238,9 +238,16 @@ class TrainingRun:
         """Reports the whole run will give (one every few steps, and one after the last)."""
         return math.ceil(self.total_steps / self._every)
 
-    def advance(self, budget_s: float, max_reports: int | None = None) -> int:
+    def advance(
+        self, budget_s: float, max_reports: int | None = None, chunk_s: float | None = None
+    ) -> int:
         """Train for about `budget_s` seconds and at most `max_reports` reports (at least
         one); return the number of reports added.
+
+        With a training worker, `budget_s` is how long to wait for its chunk, and `chunk_s`
+        (default `budget_s`) how long the worker may train on the next one: in a busy room
+        the page redraws only every few seconds, and a chunk as short as the wait would
+        stretch a run over many redraws.
 
         Does nothing when paused or finished. The last step's report always arrives, and a
         diverged report ends the run with the last good weights kept (cnn_core does that).
@@ -248,7 +255,7 @@ class TrainingRun:
         if self.paused or self.finished:
             return 0
         if self._job is not None:
-            return self._advance_remote(budget_s, max_reports)
+            return self._advance_remote(budget_s, max_reports, chunk_s)
         start = time.perf_counter()
         added = 0
         while True:
@@ -270,12 +277,15 @@ class TrainingRun:
             self.slices += 1
         return added
 
-    def _advance_remote(self, budget_s: float, max_reports: int | None) -> int:
+    def _advance_remote(
+        self, budget_s: float, max_reports: int | None, chunk_s: float | None
+    ) -> int:
         """Take the worker's next chunk if it comes within `budget_s`, and ask for the one
         after it at once, so the worker trains while the page draws."""
         chunk_size = max_reports if max_reports is not None else self.total_reports
-        # A chunk trains for about as long as an in-thread slice would have.
-        seconds = math.inf if math.isinf(budget_s) else max(budget_s, 0.02)
+        # Alone, a chunk trains for about as long as an in-thread slice would have.
+        chunk_s = budget_s if chunk_s is None else chunk_s
+        seconds = math.inf if math.isinf(chunk_s) else max(chunk_s, 0.02)
         start = time.perf_counter()
         self._job.request(chunk_size, seconds)
         chunk = self._job.take(None if math.isinf(budget_s) else budget_s)

@@ -97,6 +97,22 @@ def test_chunks_stream_reports_in_order_and_a_diverged_run_keeps_its_message(dat
     assert np.isfinite(wild.model.predict_proba(data.X_test)).all()  # last good weights
 
 
+def test_a_chunk_may_train_longer_than_the_page_waits_for_it(pool):
+    # In a busy room the page redraws every few seconds: the worker may then train until the
+    # next redraw (chunk_s) while each redraw still waits only briefly (budget_s) for it.
+    config = CNNConfig()  # 190 steps: several 20 ms chunks on any machine
+    X_train, X_test, y_train, y_test = generated_data(config, 0)
+    default = Dataset(X_train, y_train, X_test, y_test)
+    short = TrainingRun(config, default, seed=0, pool=pool)
+    long = TrainingRun(config, default, seed=0, pool=pool)
+    while not (short.finished and long.finished):
+        short.advance(0.02, chunk_s=0.02)
+        long.advance(0.02, chunk_s=60.0)
+    assert long.slices == 1 < short.slices  # the whole run in one chunk, against several
+    assert [p.loss for p in long.history] == [p.loss for p in short.history]  # same network
+    np.testing.assert_array_equal(long.model.kernels, short.model.kernels)
+
+
 def test_pause_stops_the_worker_and_resume_continues_the_same_run(data, pool):
     config = CNNConfig(n_train=400, n_test=40, epochs=4)  # 52 steps
     run = TrainingRun(config, data_of(config), seed=1, pool=pool)
