@@ -22,11 +22,11 @@ _MIN_INK = 3  # fewer inked pixels: a hairline vanished; its strongest pixels ar
 # larger grid a 5-px letter is a speck, not a letter). Measured with `python -m cnn_core.bench`
 # on the font glyphs: with none, the 4 px glyphs (2–3 px lowercase) fell to 0.63–0.91 by seed.
 _PIXEL_SHARE = 0.3
+_PIXEL_GRID_MAX = 16
 # The most an O's top and bottom thin (see `contrast` in `_sample_shapes`). More breaks so
 # many O's into two arcs that the default network, in its few steps, stops telling them from
 # X on its own held-out drawings (worst seed 0.980 at 0.75); less loses 6–8 px font O's.
 _CONTRAST_MAX = 0.4
-_PIXEL_GRID_MAX = 16
 
 
 def make_xo(
@@ -399,9 +399,7 @@ def _pixel_x(h: int, w: int, rng) -> np.ndarray:
     elif style < 0.55 and w >= 3:
         top = cells[0].copy()
         cells[0] = False
-        cells[0, 1:] = top[:-1]
-        if not cells[0].any():
-            cells[0, -1] = True
+        cells[0, 1:] = top[:-1]  # the top-left end moves in; its row is never empty
     return cells
 
 
@@ -420,5 +418,5 @@ def _narrow_x(h: int, rng) -> np.ndarray:
     rows = np.array([[1, 0], [0, 1], [1, 1]], dtype=bool)
     while True:
         picks = rng.integers(0, 3, size=h)
-        if (picks[1:] != picks[:-1]).all() and (picks < 2).any():
+        if (picks[1:] != picks[:-1]).all():  # so never `##` throughout
             return rows[picks]
