@@ -6,7 +6,7 @@ and how long the default training takes on the page. Prints figures; asserts not
 
 What is measured, in Chromium (Debian's, headless) with the page at 1280×720:
   * wall time: from the click on Train to the "Finished" message on screen (browser clock);
-  * chart updates: every change of the number of points in the loss chart, seen by a
+  * chart updates: every change of the number of points in the loss curve, seen by a
     requestAnimationFrame loop in the page; the rate is (updates − 1) / (last − first update).
 The default run is short (a fraction of a second), so the update rate is also measured on a
 long run (2000 drawings, 60 epochs: the sliders' maximum) where it can settle. Figures vary
@@ -49,8 +49,8 @@ _SAMPLER = """
     if (e.target.closest('.st-key-train_start')) s.click = performance.now();
   }, true);
   const tick = () => {
-    const plot = document.querySelector('.st-key-train_curves .js-plotly-plot');
-    const n = plot && plot.data && plot.data[0] ? plot.data[0].x.length : -1;
+    const curves = document.querySelector('.st-key-train_curves .cnn-curves[data-points]');
+    const n = curves ? Number(curves.dataset.points) : -1;
     if (s.click !== null && n !== s.lastCount) {
       s.lastCount = n;
       if (n > 0) s.updates.push(performance.now());

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from cnn_core.model import CNNConfig, generated_data
-from playground.train_charts import curves_figure, percent
+from playground import state
+from playground.train_charts import learning_curves, percent
 from playground.train_run import (
     DIVERGED,
     DONE,
@@ -26,7 +27,7 @@ from playground.train_run import (
     Dataset,
     TrainingRun,
 )
-from playground.ui import widgets
+from playground.ui.components.curves import show_curves
 
 # The live view is a fragment the browser reruns on a timer while training (Streamlit's
 # auto-reruns: unlike a fragment rerunning itself with st.rerun, they do not fade the page
@@ -52,6 +53,8 @@ MIN_FRAMES_IN_A_ROOM = 2
 # steps between two reports. The network learns exactly the same; the curves are coarser.
 REPORTS_PER_FRAME_IN_A_ROOM = 4
 DEFAULTS = CNNConfig()
+# On a wall the curves' labels are as large as the page's text around them.
+PRESENTER_CURVES = {"height": 260, "font_px": 19}
 
 
 @dataclass(frozen=True)
@@ -131,14 +134,15 @@ def curves(run: TrainingRun | None, key: str) -> None:
     epochs = run.config.epochs if run is not None else DEFAULTS.epochs
     empty = ([], [])
     pts = run.curves() if run is not None else {}
-    fig = curves_figure(
+    data = learning_curves(
         loss=pts.get("loss", empty),
         test_loss=pts.get("test_loss", empty),
         accuracy=pts.get("accuracy", empty),
         test_accuracy=pts.get("test_accuracy", empty),
         x_max=epochs,
+        **(PRESENTER_CURVES if state.presenter() else {}),
     )
-    widgets.show_plotly(fig, key=key, config={"displayModeBar": False})
+    show_curves(data, key=key)
 
 
 def live_plan(trainers: int) -> tuple[float, int, int]:

@@ -1,18 +1,23 @@
-"""Plain-dict plotly figures for the Train page: learning curves, mosaics, axis labels.
+"""The Train page's figures: learning curves, kernels as maps, mosaics, axis labels.
 
-Plain dicts, not `go.Figure`: they are about twice as fast to build and send, and the curves
-are redrawn several times a second while the network trains. Loss and accuracy share one
-figure (two panels side by side): one plotly chart costs the browser about half as much per
-redraw as two (measured with bench/train_page.py's sampler). Nothing here computes a
-model number; every value comes from `cnn_core` and is only drawn.
+What is redrawn while a network trains (the curves, the learned kernels) is drawn by the
+playground's own components (``ui/components/curves``, ``ui/components/maps``): a plotly
+chart cost the browser hundreds of milliseconds per redraw, most of a short run's wall time.
+What is drawn once at the end (the mistakes, the confusion matrix) stays plain-dict plotly
+(not `go.Figure`: twice as fast to build and send). Nothing here computes a model number;
+every value comes from `cnn_core` and is only drawn.
 """
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from cnn_core.trace import format_number
 from playground.ui import widgets
+from playground.ui.components.curves import Series, curves_data
+from playground.ui.components.maps import map_panel
+from playground.ui.heatmap import describe
 from playground.ui.plain_text import svg
 
 # Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
@@ -34,67 +39,78 @@ def percent(fraction: float) -> str:
     return text
 
 
-def _trace(name: str, points: Points, colour: str, dash: str, axes: str, legend: bool) -> dict:
-    x, y = points
-    return {
-        "type": "scatter",
-        "mode": "lines",
-        "name": name,
-        "x": list(x),
-        "y": list(y),
-        "xaxis": "x" + axes,
-        "yaxis": "y" + axes,
-        "line": {"color": colour, "width": 3, "dash": dash},
-        "showlegend": legend,
-        "legendgroup": name,
-        "hovertemplate": f"epoch %{{x:.2f}}<br>{name} %{{y:.3f}}<extra></extra>",
-    }
-
-
-def curves_figure(
+def learning_curves(
     *,
     loss: Points,
     test_loss: Points,
     accuracy: Points,
     test_accuracy: Points,
     x_max: float,
-    height: int = 250,
+    height: int = 220,
+    font_px: int = 14,
 ) -> dict:
     """Loss (left) and accuracy (right) over training, each for the training drawings and
-    the held-out test drawings. Points are (x, y) with x in epochs.
+    the held-out test drawings, as ``components.curves.show_curves`` draws them. Points are
+    (x, y) with x in epochs; `font_px` sizes every label.
 
     The x axes are fixed to `[0, x_max]` so the curves grow across a still frame instead of
     the axes rescaling on every redraw.
     """
-    x_axis = {
-        "title": {"text": "epoch", "standoff": 4},
-        "range": [0, max(float(x_max), 1e-9)],
-        "fixedrange": True,
-        "zeroline": False,
-    }
-    y_axis = {"fixedrange": True, "zeroline": False, "title": {"standoff": 4}}
-    return {
-        "data": [
-            _trace("train", loss, TRAIN_COLOUR, "solid", "", True),
-            _trace("test (held out)", test_loss, TEST_COLOUR, "dash", "", True),
-            _trace("train", accuracy, TRAIN_COLOUR, "solid", "2", False),
-            _trace("test (held out)", test_accuracy, TEST_COLOUR, "dash", "2", False),
+
+    def pair(train: Points, test: Points) -> list[Series]:
+        return [
+            Series("train", TRAIN_COLOUR, False, *train),
+            Series("test (held out)", TEST_COLOUR, True, *test),
+        ]
+
+    return curves_data(
+        [
+            ("loss", pair(loss, test_loss), False, None),
+            ("accuracy", pair(accuracy, test_accuracy), True, (0.0, 1.02)),
         ],
-        "layout": {
-            "height": height,
-            "margin": {"l": 56, "r": 12, "t": 34, "b": 42},
-            "font": {"size": 14},
-            "xaxis": {**x_axis, "domain": [0.0, 0.44]},
-            "xaxis2": {**x_axis, "domain": [0.56, 1.0], "anchor": "y2"},
-            "yaxis": {**y_axis, "title": {"text": "loss"}, "rangemode": "tozero"},
-            "yaxis2": {**y_axis, "title": {"text": "accuracy"}, "range": [0, 1.02],
-                       "anchor": "x2", "tickformat": ".0%"},
-            "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02,
-                       "yanchor": "bottom"},
-            # Keep zoom and legend clicks across the many redraws of a live run.
-            "uirevision": "train-curves",
-        },
-    }  # fmt: skip
+        x_max=x_max,
+        x_title="epoch",
+        height=height,
+        font_px=font_px,
+    )
+
+
+# Kernels as maps: no row or column numbers (a kernel's cells are not positions in a drawing),
+# so only a sliver of margin beside and below the cells.
+KERNEL_MARGIN = {"l": 4, "r": 0, "b": 4}
+
+
+def kernel_maps(
+    tiles: np.ndarray,
+    *,
+    titles: Sequence[str],
+    cell_px: int,
+    key: str,
+    fmt: str | Callable[[float], str] | None = None,
+) -> list[dict]:
+    """Kernels as maps for ``components.maps.show_maps``, one panel each, keyed
+    ``{key}_1``, ``{key}_2``, …
+
+    tiles : (N, k, k). All on one colour scale (the largest |value|, at least 1), so a
+    strong weight looks as strong in every kernel; drawn as HTML, a redraw while training
+    costs the browser about a millisecond (a plotly heatmap of the same numbers: 100s of ms).
+    fmt : how the numbers are written (``heatmap.cell_text``)
+    """
+    tiles = np.asarray(tiles, dtype=float)
+    if tiles.ndim != 3 or tiles.shape[1] != tiles.shape[2]:
+        raise ValueError(f"tiles must have shape (N, k, k), got {tiles.shape}")
+    if len(titles) != len(tiles):
+        raise ValueError(f"{len(tiles)} tiles need {len(tiles)} titles, got {len(titles)}")
+    finite = tiles[np.isfinite(tiles)]
+    zmax = float(np.abs(finite).max()) if finite.size else 1.0
+    panels = []
+    for n, (tile, title) in enumerate(zip(tiles, titles, strict=True)):
+        hm = describe(tile, title=title, signed=True, cell_px=cell_px, fmt=fmt, zmax=zmax)
+        hm = dataclasses.replace(
+            hm, row_ticks=[], col_ticks=[], margin={**hm.margin, **KERNEL_MARGIN}
+        )
+        panels.append(map_panel(hm, f"{key}_{n + 1}"))
+    return panels
 
 
 def mosaic_figure(

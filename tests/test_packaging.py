@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = [
     f"playground/ui/components/{name}/{name}.{ext}"
-    for name in ("grid", "maps")
+    for name in ("grid", "maps", "curves")
     for ext in ("html", "css", "js")
 ]
 

@@ -13,6 +13,7 @@ import re
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from playground.ui.components.curves import COMPONENT_NAME as CURVES
 from playground.ui.components.maps import COMPONENT_NAME
 
 
@@ -50,6 +51,15 @@ def map_rows(at: AppTest) -> list[dict]:
         for element in at.get("bidi_component")
         if element.proto.component_name == COMPONENT_NAME
     ]
+
+
+def curves_shown(at: AppTest, key: str) -> dict:
+    """What the curves component shown with ``key`` received (see ``curves_data``): its
+    ``panels``, each with its ``series`` (``name``, ``x``, ``y``), ``x_max``, ``legend``."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == CURVES and element.proto.id.endswith(f"-{key}"):
+            return json.loads(element.proto.bytes)
+    raise AssertionError(f"no curves {key!r} on the page")
 
 
 def map_panels(at: AppTest) -> list[dict]:

@@ -31,7 +31,7 @@ from playground.train_run import (
     report_every,
     with_shifts,
 )
-from tests.app.helpers import displayed
+from tests.app.helpers import curves_shown, displayed, map_rows
 
 PAGE = "../../playground/views/train/train.py"
 TIMEOUT_S = 60
@@ -96,11 +96,12 @@ def probability_bars(at: AppTest) -> dict[str, int]:
     return bars
 
 
-def shown_kernels(at: AppTest, key_part: str, count: int, k: int) -> np.ndarray:
-    """The (count, k, k) kernels drawn in a kernel mosaic on the page."""
-    fig = chart_spec(at, key_part)
-    per_row = (len(fig["data"][0]["z"][0]) + 1) // (k + 1)
-    return mosaic_tiles(fig, count, k, per_row)
+def shown_kernels(at: AppTest, prefix: str) -> np.ndarray:
+    """The (N, k, k) kernels drawn as the maps `{prefix}_1`, `{prefix}_2`, … on the page."""
+    panels = [p for row in map_rows(at) for p in row["panels"] if p["key"].startswith(prefix + "_")]
+    assert panels, f"no kernels {prefix!r} on the page"
+    assert [p["key"] for p in panels] == [f"{prefix}_{n + 1}" for n in range(len(panels))]
+    return np.array([p["z"] for p in panels], dtype=float)
 
 
 def chart_spec(at: AppTest, key_part: str) -> dict:
@@ -127,7 +128,7 @@ def test_defaults_render_with_the_cli_defaults_and_the_decks_kernels():
     assert verdict(at) == "?"
     assert not at.error
     # The deck's hand-made kernels are on the page from the start, with their numbers.
-    deck = shown_kernels(at, "train_deck_kernels", 3, 3)
+    deck = shown_kernels(at, "train_deck_kernel")
     np.testing.assert_array_equal(deck[1], [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]])
     np.testing.assert_array_equal(deck[2], [[1, 1, 1], [0, 0, 0], [-1, -1, -1]])
     assert at.session_state["train_run"] is None
@@ -150,12 +151,16 @@ def test_train_to_completion_then_results_match_the_model():
     assert accuracy > 0.7  # it learned something: chance is 50%
 
     # Curves: one point per report, train loss from the model's own history.
-    curves = chart_spec(at, "train_curves")["data"]  # loss: train, test; accuracy: train, test
+    loss, accuracy_panel = curves_shown(at, "train_curves")["panels"]
+    assert [loss["title"], accuracy_panel["title"]] == ["loss", "accuracy"]
+    curves = loss["series"] + accuracy_panel["series"]  # loss: train, test; accuracy: train, test
+    assert [c["name"] for c in curves] == ["train", "test (held out)"] * 2
     history = run.model.history_
     assert curves[0]["y"] == pytest.approx([p.loss for p in history])
     assert curves[1]["y"] == pytest.approx([p.test_loss for p in history])
     assert curves[3]["y"] == pytest.approx([p.test_accuracy for p in history])
     assert curves[3]["y"][-1] == pytest.approx(accuracy)
+    assert curves[0]["x"][-1] == pytest.approx(CNNConfig().epochs)  # the last report: the end
 
     # Confusion matrix: counts of (true, predicted) over the test set, rows in classes_ order.
     predicted = run.model.predict(X_test)
@@ -164,7 +169,7 @@ def test_train_to_completion_then_results_match_the_model():
     assert chart_spec(at, "train_confusion")["data"][0]["z"] == expected
     # The learned kernels shown are the model's kernels now.
     learned = run.model.kernels
-    shown = shown_kernels(at, "train_kernels", len(learned), learned.shape[1])
+    shown = shown_kernels(at, "train_kernel")
     np.testing.assert_allclose(shown, learned)
     # The misclassified drawings (up to 12), most confident mistake first, with their labels.
     wrong = np.flatnonzero(predicted != y_test)
@@ -289,7 +294,7 @@ def test_a_huge_learning_rate_diverges_with_a_message_and_keeps_good_weights():
     assert "the loss became" in error.value  # the step that blew up, named
     # The page shows the kept kernels, not the blown-up ones.
     kept = run.model.kernels
-    np.testing.assert_allclose(shown_kernels(at, "train_kernels", len(kept), kept.shape[1]), kept)
+    np.testing.assert_allclose(shown_kernels(at, "train_kernel"), kept)
     draw(at, O8)
     bars = probability_bars(at)
     assert set(bars) == {"O", "X"} and abs(sum(bars.values()) - 100) <= 2

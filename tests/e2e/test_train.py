@@ -47,6 +47,8 @@ def test_train_then_draw_an_x_with_the_mouse_and_the_network_says_x(page: Page, 
     wait_for_rerun(page)
     shot(page, "finished")
     print(f"\ndefault training: click → 'Finished' on screen in {wall:.2f} s (test-side clock)")
+    assert_curves_end_at_the_finished_accuracy(page)
+    assert_kernels_in_a_row_beside_the_decks(page)
 
     # Start from an empty grid, then draw both diagonals with the mouse.
     grid = grid_locator(page, GRID)
@@ -78,6 +80,40 @@ def test_train_then_draw_an_x_with_the_mouse_and_the_network_says_x(page: Page, 
     expect(
         page.get_by_text(re.compile(r"Your drawings in the training set: X × 1"))
     ).to_be_visible()
+
+
+def assert_curves_end_at_the_finished_accuracy(page: Page) -> None:
+    """The accuracy curve ends at the held-out accuracy the success message states (the
+    message rounds to whole percents below 99.5%, the curve to tenths), and hovering its end
+    reads the last report, at the last epoch (the pointer just right of the curve's end)."""
+    message = page.get_by_text("Finished in").inner_text()
+    stated = float(re.search(r"gets ([\d.]+)%", message).group(1))
+    accuracy = page.locator(".st-key-train_curves svg[aria-label^='accuracy']")
+    label = accuracy.get_attribute("aria-label")
+    drawn = float(re.search(r"test \(held out\) ([\d.]+)%", label).group(1))
+    assert abs(drawn - stated) <= 0.55, (label, message)
+    box = accuracy.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 6, box["y"] + box["height"] / 2)
+    tip = page.locator(".st-key-train_curves .cnn-curves-tip").filter(visible=True)
+    expect(tip).to_contain_text("accuracy, epoch 5.00")
+    expect(tip).to_contain_text(f"test (held out) {drawn:g}%")
+    page.mouse.move(5, 5)
+
+
+def assert_kernels_in_a_row_beside_the_decks(page: Page) -> None:
+    """The four learned kernels on one row, the deck's three in a column to their right."""
+    learned = [
+        page.locator(f'[data-map-key="train_kernel_{n}"]').bounding_box() for n in (1, 2, 3, 4)
+    ]
+    deck = [
+        page.locator(f'[data-map-key="train_deck_kernel_{n}"]').bounding_box() for n in (1, 2, 3)
+    ]
+    assert len({round(b["y"]) for b in learned}) == 1, learned
+    assert all(a["x"] + a["width"] < b["x"] for a, b in zip(learned, learned[1:], strict=False)), (
+        learned
+    )
+    assert len({round(b["x"]) for b in deck}) == 1, deck
+    assert deck[0]["x"] > learned[-1]["x"] + learned[-1]["width"], (learned, deck)
 
 
 def slider_to_max(page: Page, key: str, maximum: int) -> None:

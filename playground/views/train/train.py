@@ -30,7 +30,13 @@ from playground.live_training import (
     live_plan,
     live_view,
 )
-from playground.train_charts import label_axes, mosaic_figure, percent
+from playground.train_charts import (
+    KERNEL_MARGIN,
+    kernel_maps,
+    label_axes,
+    mosaic_figure,
+    percent,
+)
 from playground.train_run import (
     DIVERGED,
     DONE,
@@ -43,6 +49,7 @@ from playground.train_run import (
 )
 from playground.ui import widgets
 from playground.ui.components.grid import draw_grid
+from playground.ui.components.maps import GAP_PX, row_width_px, show_maps
 from playground.ui.plain_text import md, svg
 from playground.views.train import session
 
@@ -51,10 +58,8 @@ GRID, NOTICE = session.GRID, session.NOTICE
 LIVE = LiveKeys(run=RUN, load=LIVE_LOAD, chart="train_curves")
 
 # The learned kernels are a second fragment on a timer (the curves are playground/
-# live_training.py): a heatmap with a number in every cell costs the browser far more than
-# the curves, so they are redrawn less often, the more numbers the less often
-# (KERNELS_INTERVAL_S), and the curves keep their pace. All kernels are one figure
-# (train_charts.mosaic_figure): one chart redraws several times faster than K.
+# live_training.py), redrawn less often than the curves, the more numbers the less often
+# (KERNELS_INTERVAL_S): each redraw also costs the server a rerun of its own.
 KERNELS_INTERVAL_S = (0.3, 1.0)  # for a handful of numbers … for 400 (16 kernels of 5×5)
 # The learned kernels' mosaic fits this width, leaving room for the deck's kernels in a column
 # beside it (the main column is ~820 px at 1280×720 with the sidebar open; presenter mode
@@ -286,11 +291,16 @@ def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
     to read), the rows then evened out (16 kernels: 4 × 4, not 5 + 5 + 5 + 1) and the cells
     grown back towards the page's cell size if there is room."""
     budget = KERNEL_ROW_BUDGET_PX[state.presenter()]
-    per_row = max(1, min(count, (budget + MIN_KERNEL_CELL_PX) // ((k + 1) * MIN_KERNEL_CELL_PX)))
+    # A kernel is k cells and its map's side margins; GAP_PX between two kernels of a row.
+    beside = KERNEL_MARGIN["l"] + KERNEL_MARGIN["r"]
+    smallest = k * MIN_KERNEL_CELL_PX + beside
+    per_row = max(1, min(count, (budget + GAP_PX) // (smallest + GAP_PX)))
     rows = -(-count // per_row)
     per_row = -(-count // rows)
-    across = per_row * (k + 1) - 1  # the kernels' cells and one cell's gap between kernels
-    cell = state.fit_cell_px(across, budget, smallest=MIN_KERNEL_CELL_PX, largest=cell_px)
+    fixed = per_row * beside + (per_row - 1) * GAP_PX
+    cell = state.fit_cell_px(
+        per_row * k, budget, fixed_px=fixed, smallest=MIN_KERNEL_CELL_PX, largest=cell_px
+    )
     return cell, per_row
 
 
@@ -309,28 +319,28 @@ def learned_kernels(cell_px: int) -> None:
         return
     values = run.kernels  # (K, k, k)
     cell, per_row = kernel_layout(len(values), values.shape[1], cell_px)
-    fig = mosaic_figure(
+    panels = kernel_maps(
         values,
         titles=[f"kernel {i + 1}" for i in range(len(values))],
         cell_px=cell,
-        per_row=per_row,
+        key="train_kernel",
         fmt=lambda v: f"{round(v, 1) + 0.0:.1f}",  # + 0.0: no "-0.0"
     )
     frozen = " (frozen: only the last layer learns)" if run.config.freeze_kernels else ""
     with st.container(width="content"):
         st.markdown(f"**Learned by gradient descent**{frozen} · step {run.step}")
-        widgets.show_heatmap(fig, key="train_kernels")
+        show_maps(panels, key="train_kernels", width=row_width_px(panels, per_row))
 
 
 def deck_kernels(cell_px: int) -> None:
     """The deck's hand-made kernels, drawn the same way (same cell size as the learned ones),
-    for comparison."""
+    for comparison, one above the other."""
     values = np.stack([kernels.preset(name) for name in DECK_KERNELS])
     titles = list(DECK_KERNELS.values())
     with st.container(width="content"):
         st.markdown("**Designed by<br>experts** (deck)", unsafe_allow_html=True)
-        fig = mosaic_figure(values, titles=titles, cell_px=cell_px, per_row=1)
-        widgets.show_heatmap(fig, key="train_deck_kernels")
+        panels = kernel_maps(values, titles=titles, cell_px=cell_px, key="train_deck_kernel")
+        show_maps(panels, key="train_deck_kernels", width=row_width_px(panels, 1))
 
 
 # --- after training: the learner's drawing, the confusion matrix, the mistakes ---------------

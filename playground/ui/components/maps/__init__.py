@@ -41,12 +41,15 @@ __all__ = [
     "cell_colors",
     "escape",
     "map_panel",
+    "GAP_PX",
+    "row_width_px",
     "scale_color",
     "show_maps",
     "text_color",
 ]
 
 _HERE = Path(__file__).resolve().parent
+GAP_PX = 16  # between two maps of a row: maps.css's .cnn-maps-row gap (1rem)
 COMPONENT_NAME = f"{assets.PACKAGE}.maps"
 
 # Its JS and CSS are served as files, not sent with every stroke (see components/assets.py).
@@ -96,11 +99,17 @@ def map_panel(hm: Heatmap, key: str, caption_html: str | None = None) -> dict:
     }
 
 
-def show_maps(panels: list[dict], key: str, heading: tuple[str, str] | None = None) -> None:
-    """Draw maps from ``map_panel`` side by side (they wrap on a narrow screen).
+def show_maps(
+    panels: list[dict],
+    key: str,
+    heading: tuple[str, str] | None = None,
+    width: int | str = "stretch",
+) -> None:
+    """Draw maps from ``map_panel`` side by side (they wrap when the row is too narrow).
 
     key : a unique key for the row; the element gets the CSS class ``st-key-{key}``
     heading : optional (title, about): a bold title and a short grey note above the row
+    width : the row's width, "stretch" (the column's) or pixels (``row_width_px``)
     """
     title, about = heading if heading else (None, None)
     data = {
@@ -109,7 +118,14 @@ def show_maps(panels: list[dict], key: str, heading: tuple[str, str] | None = No
     }
     # Sent as JSON bytes made by orjson: given a dict, Streamlit would scan it for data
     # frames and encode it with json.dumps, ten times slower, on every stroke.
-    _component(key=key, data=orjson.dumps(data), width="stretch")
+    _component(key=key, data=orjson.dumps(data), width=width)
+
+
+def row_width_px(panels: list[dict], per_row: int) -> int:
+    """The width in pixels of a row that holds ``per_row`` of ``panels`` side by side (as
+    wide as the widest ``per_row`` of them and the gaps between them, maps.css's 1rem)."""
+    widths = sorted((p["width"] for p in panels), reverse=True)[: max(1, per_row)]
+    return sum(widths) + GAP_PX * (len(widths) - 1)
 
 
 def escape(text: str) -> str:
