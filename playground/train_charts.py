@@ -15,6 +15,7 @@ import numpy as np
 
 from cnn_core.trace import format_number
 from playground.ui import widgets
+from playground.ui.colours import cell_colors
 from playground.ui.components.curves import Series, curves_data
 from playground.ui.components.maps import map_panel
 from playground.ui.heatmap import describe
@@ -103,13 +104,24 @@ def kernel_maps(
         raise ValueError(f"{len(tiles)} tiles need {len(tiles)} titles, got {len(titles)}")
     finite = tiles[np.isfinite(tiles)]
     zmax = float(np.abs(finite).max()) if finite.size else 1.0
+    count, k, _ = tiles.shape
+    maps = [
+        describe(tile, title=title, signed=True, cell_px=cell_px, fmt=fmt, zmax=zmax)
+        for tile, title in zip(tiles, titles, strict=True)
+    ]
+    # One colouring for all the kernels (they share the scale): learned weights are all
+    # different numbers, and NumPy colours hundreds of them in one call far faster than
+    # one call per kernel.
+    first = maps[0]
+    backgrounds, texts = cell_colors(tiles.reshape(count * k, k), first.colorscale,
+                                     first.zmin, first.zmax)  # fmt: skip
     panels = []
-    for n, (tile, title) in enumerate(zip(tiles, titles, strict=True)):
-        hm = describe(tile, title=title, signed=True, cell_px=cell_px, fmt=fmt, zmax=zmax)
+    for n, hm in enumerate(maps):
         hm = dataclasses.replace(
             hm, row_ticks=[], col_ticks=[], margin={**hm.margin, **KERNEL_MARGIN}
         )
-        panels.append(map_panel(hm, f"{key}_{n + 1}"))
+        rows = slice(n * k, (n + 1) * k)
+        panels.append(map_panel(hm, f"{key}_{n + 1}", colors=(backgrounds[rows], texts[rows])))
     return panels
 
 

@@ -12,6 +12,9 @@ import numpy as np
 
 NAN_COLOR = "#e0e0e0"
 _DARK_TEXT, _LIGHT_TEXT = "#444444", "#ffffff"  # plotly's defaultLine and background
+# More distinct values than this in one map: coloured with NumPy. Measured on a 2-core laptop:
+# plain Python about 14 µs a value; NumPy about 250 µs a call and 3 µs a value.
+NUMPY_FROM = 24
 
 
 def _hex_to_rgb(color: str) -> tuple[int, int, int]:
@@ -49,11 +52,34 @@ def cell_colors(z, scale: Sequence[Sequence], zmin: float, zmax: float):
 
     # A map has a few distinct values (small integers, mostly): each is coloured once, in
     # plain Python, several times faster for a small map than NumPy's per-call overhead.
+    # Learned weights are all distinct: many of them are coloured at once with NumPy.
     rows = z.tolist()
-    table = {value: colour(value) for value in {v for row in rows for v in row}}
+    distinct = {v for row in rows for v in row}
+    if len(distinct) > NUMPY_FROM:
+        return _cell_colors_numpy(z, stops, channel_stops, zmin, span)
+    table = {value: colour(value) for value in distinct}
     nan = colour(math.nan)  # NaN is never equal to itself, so never found in the table
     cells = [[table.get(v, nan) for v in row] for row in rows]
     return [[c[0] for c in row] for row in cells], [[c[1] for c in row] for row in cells]
+
+
+def _cell_colors_numpy(z: np.ndarray, stops, channel_stops, zmin: float, span: float):
+    """``cell_colors`` for a map of many distinct values: the same arithmetic, vectorised
+    (``np.interp``, then rounding half to even as Python's ``round``)."""
+    finite = np.isfinite(z)
+    pos = np.clip((np.where(finite, z, 0.0) - zmin) / span, 0.0, 1.0) if span > 0 else z * 0.0
+    channels = np.stack([np.round(np.interp(pos, stops, fp)) for fp in channel_stops], axis=-1)
+    channels[~finite] = _hex_to_rgb(NAN_COLOR)
+    channels = channels.astype(int)
+    dark = (299 * channels[..., 0] + 587 * channels[..., 1] + 114 * channels[..., 2]) / 1000 < 128
+    backgrounds = [
+        ["#" + _HEX[r] + _HEX[g] + _HEX[b] for r, g, b in row] for row in channels.tolist()
+    ]
+    texts = [[_LIGHT_TEXT if d else _DARK_TEXT for d in row] for row in dark.tolist()]
+    return backgrounds, texts
+
+
+_HEX = [f"{v:02x}" for v in range(256)]
 
 
 def _interp(x: float, xp: list[float], fp: list[float]) -> float:

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.ui import widgets
+from playground.ui.colours import NUMPY_FROM
 from playground.ui.components.maps import (
     COMPONENT_NAME,
     NAN_COLOR,
@@ -78,6 +79,21 @@ def test_every_cell_is_coloured_as_numpy_interpolates(name: str) -> None:
         zmin, zmax = sorted(rng.integers(-6, 7, size=2).astype(float))
         got = cell_colors(z, SCALES[name], zmin, zmax)
         assert got == _numpy_cell_colors(z, SCALES[name], zmin, zmax), (z, zmin, zmax)
+
+
+@pytest.mark.parametrize("name", list(SCALES))
+def test_many_distinct_values_get_the_same_colours_as_few(name: str) -> None:
+    # Learned kernels: every weight a different number. Above NUMPY_FROM distinct values
+    # cell_colors takes its vectorised path; each row alone (5 values) takes the plain one.
+    rng = np.random.default_rng(11)
+    z = rng.normal(0, 1.5, size=(80, 5))
+    z[3, 2], z[40, 0], z[41, 4] = math.nan, math.inf, -math.inf
+    assert len(set(z.ravel().tolist())) > NUMPY_FROM >= z.shape[1]
+    whole = cell_colors(z, SCALES[name], -2.5, 2.5)
+    assert whole == _numpy_cell_colors(z, SCALES[name], -2.5, 2.5)
+    rows = [cell_colors(row[None], SCALES[name], -2.5, 2.5) for row in z]
+    assert [bg[0] for bg, _ in rows] == whole[0]
+    assert [fg[0] for _, fg in rows] == whole[1]
 
 
 def test_values_outside_the_range_take_the_end_colours_and_nan_is_grey() -> None:

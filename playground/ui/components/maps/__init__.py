@@ -64,17 +64,24 @@ _component = assets.declare(
 )
 
 
-def map_panel(hm: Heatmap, key: str, caption_html: str | None = None) -> dict:
+def map_panel(
+    hm: Heatmap,
+    key: str,
+    caption_html: str | None = None,
+    colors: tuple[list[list[str]], list[list[str]]] | None = None,
+) -> dict:
     """One map for ``show_maps``, from its description (``playground.ui.heatmap.describe``).
 
     key : names the map in the page (``data-map-key``) and in the component's data
     caption_html : a caption under the map; trusted HTML written by the page (not user text)
+    colors : ``cell_colors(hm.z, hm.colorscale, hm.zmin, hm.zmax)`` if the caller has it
+        already (many maps on one scale are coloured faster in one call)
 
     Returns the panel as plain JSON-able data: sizes, labels, the text, background and text
     colour of every cell, the highlight frames as [top, left, h, w, colour, line px] in cells,
     and ``z``, the exact numbers (NaN and ±inf as None).
     """
-    bg, fg = cell_colors(hm.z, hm.colorscale, hm.zmin, hm.zmax)
+    bg, fg = colors or cell_colors(hm.z, hm.colorscale, hm.zmin, hm.zmax)
     row_ticks, col_ticks = set(hm.row_ticks), set(hm.col_ticks)
     return {
         "key": key,
