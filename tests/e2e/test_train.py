@@ -38,6 +38,10 @@ def verdict(page: Page):
 def test_train_then_draw_an_x_with_the_mouse_and_the_network_says_x(page: Page, app_url: str):
     goto(page, app_url + "/train")
     expect(verdict(page)).to_have_text("?")
+    # Before any training: two empty panels side by side, the loss one left of the other.
+    loss = page.locator(".st-key-train_curves svg[aria-label^='loss']").bounding_box()
+    accuracy = page.locator(".st-key-train_curves svg[aria-label^='accuracy']").bounding_box()
+    assert loss["x"] + loss["width"] < accuracy["x"], (loss, accuracy)
 
     started = time.perf_counter()
     button(page, "train_start").click()

@@ -180,17 +180,19 @@ function draw(root) {
   const data = root._data;
   const row = root.querySelector(".cnn-curves-row");
   while (row.children.length > data.panels.length) row.lastElementChild.remove();
+  // Every panel first, then the drawing: a panel's width (its share of the row) is known
+  // only once all of them are in the row.
+  while (row.children.length < data.panels.length) {
+    const panel = el("div", "cnn-curves-panel", row);
+    el("div", "cnn-curves-tip", panel).hidden = true;
+    panel.addEventListener("pointermove", (event) => hover(panel, event));
+    panel.addEventListener("pointerleave", () => {
+      panel.querySelector(".cnn-curves-tip").hidden = true;
+      panel.querySelector("svg .hover")?.replaceChildren();
+    });
+  }
   data.panels.forEach((p, i) => {
-    let panel = row.children[i];
-    if (!panel) {
-      panel = el("div", "cnn-curves-panel", row);
-      el("div", "cnn-curves-tip", panel).hidden = true;
-      panel.addEventListener("pointermove", (event) => hover(panel, event));
-      panel.addEventListener("pointerleave", () => {
-        panel.querySelector(".cnn-curves-tip").hidden = true;
-        panel.querySelector("svg .hover")?.replaceChildren();
-      });
-    }
+    const panel = row.children[i];
     panel.style.height = `${data.height}px`;
     drawPanel(panel, p, data);
   });
