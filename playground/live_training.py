@@ -4,15 +4,13 @@ and the generated drawings that runs train on.
 The Train page and the Room's teacher view both show a `TrainingRun` (playground/train_run.py)
 this way. Each keeps its run in its own session-state keys (`LiveKeys`) and calls
 
-    st.fragment(live_view, run_every=interval if running else None)(keys, below)
+    st.fragment(live_view, run_every=interval if running else None)(keys)
 
-with `interval` from `live_plan`, the room's share of redraws when many train at once, and
-`below` (optional) a page's own part redrawn with the curves.
+with `interval` from `live_plan`, the room's share of redraws when many train at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -42,12 +40,12 @@ from playground.ui.components.curves import show_curves
 SLICE_S = 0.1
 LIVE_INTERVAL_S = 0.1
 MIN_FRAMES = 10
-# A room: every redraw of every trainer runs in this one server process (a few ms to build
-# the curves and the Train page's kernels, and Streamlit's own ~10 ms a rerun), so when many
-# train at once the live view coalesces: the room's trainers share about ROOM_FRAMES_PER_S
-# curve redraws a second, each redraw bringing a larger part of the run (at least
-# MIN_FRAMES_IN_A_ROOM frames a run). Alone, a learner sees MIN_FRAMES redraws at
-# LIVE_INTERVAL_S, as before. Measured with `python -m bench.room train`.
+# A room: every redraw of every trainer runs in this one server process (Streamlit's own
+# ~10 ms a rerun, and a few ms for the curves or the kernels), so when many train at once
+# the live view coalesces: the room's trainers share about ROOM_FRAMES_PER_S curve redraws a
+# second, each redraw bringing a larger part of the run (at least MIN_FRAMES_IN_A_ROOM frames
+# a run). Alone, a learner sees MIN_FRAMES redraws at LIVE_INTERVAL_S, as before. Measured
+# with `python -m bench.room train`.
 ROOM_FRAMES_PER_S = 12
 MIN_FRAMES_IN_A_ROOM = 2
 # In a room a run also reports less often (REPORTS_PER_FRAME_IN_A_ROOM curve points per
@@ -69,18 +67,15 @@ class LiveKeys:
     chart: str
 
 
-def live_view(keys: LiveKeys, below: Callable[[TrainingRun | None], None] | None = None) -> None:
-    """Draw the status line and the curves (and `below(run)`, a page's own live part, the
-    Train page's kernels), then bring in the run's next chunk if it is running. A fragment
-    the browser reruns every `live_plan(...)[0]` seconds while training.
+def live_view(keys: LiveKeys) -> None:
+    """Draw the status line and the curves, then bring in the run's next chunk if it is
+    running. A fragment the browser reruns every `live_plan(...)[0]` seconds while training.
 
     Drawing comes first: the elements are then up to date while the worker trains the next
     chunk, and everything drawn is at most one chunk behind."""
     run: TrainingRun | None = st.session_state.get(keys.run)
     status_line(run)
     curves(run, keys.chart)
-    if below is not None:
-        below(run)
     if run is not None and run.status == RUNNING:
         interval, frames, _ = live_plan(st.session_state.get(keys.load, 1))
         # The next chunk may train until the next redraw: in a busy room that is seconds

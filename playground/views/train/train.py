@@ -3,9 +3,9 @@
 The deck ends with "Who determines convolution masks? … Masks are found with gradient descent
 methods." This page does it in front of the room: the settings are in the sidebar, Train
 starts a `TrainingRun` (playground/train_run.py) kept in this session's state and trained
-in a worker process (playground/training_pool.py), and a fragment on a timer redraws the
-curves and the learned kernels beside the deck's hand-made ones (bringing in the worker's
-next chunk after each redraw). Pause stops advancing, Resume continues the same run,
+in a worker process (playground/training_pool.py), and two fragments on timers redraw the
+curves (bringing in the worker's next chunk after each redraw) and the learned kernels,
+beside the deck's hand-made ones. Pause stops advancing, Resume continues the same run,
 Reset throws the run away (and the worker's copy with it). After training: the confusion
 matrix, the test drawings it gets wrong, and the learner's own drawing classified on every
 stroke; a drawing can join the training set with a label.
@@ -14,8 +14,6 @@ Its session state (keys, defaults, the settings read as one CNNConfig) is ``sess
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 import streamlit as st
@@ -26,6 +24,7 @@ from playground import state, training_pool
 from playground.descent_view import descent_panel
 from playground.links import codec
 from playground.live_training import (
+    LIVE_INTERVAL_S,
     LiveKeys,
     generated_dataset,
     live_plan,
@@ -58,9 +57,11 @@ RUN, LIVE_LOAD, ADDED = session.RUN, session.LIVE_LOAD, session.ADDED
 GRID, NOTICE = session.GRID, session.NOTICE
 LIVE = LiveKeys(run=RUN, load=LIVE_LOAD, chart="train_curves")
 
-# The learned kernels are redrawn with the curves, in their fragment (live_training.live_view):
-# drawn as HTML they cost the browser about a millisecond, and a fragment of their own on a
-# slower timer was starved by the curves' (a default run showed them change once).
+# The learned kernels are a second fragment on a timer (the curves are playground/
+# live_training.py), redrawn less often than the curves, the more numbers the less often
+# (KERNELS_INTERVAL_S). Redrawn with every frame of the curves instead, they made the default
+# run 0.5 s slower on the page (3.2 s against 2.4–2.8 s, bench/train_page.py, same run).
+KERNELS_INTERVAL_S = (0.3, 1.0)  # for a handful of numbers … for 400 (16 kernels of 5×5)
 # The learned kernels' row fits this width, leaving room for the deck's kernels in a column
 # beside it (the main column is ~820 px at 1280×720 with the sidebar open; presenter mode
 # assumes the sidebar closed), with cells of at least MIN_KERNEL_CELL_PX.
@@ -304,20 +305,19 @@ def kernel_layout(count: int, k: int, cell_px: int) -> tuple[int, int]:
     return cell, per_row
 
 
-def kernels_row(run: TrainingRun | None, cell_px: int, shaping: CNNConfig) -> None:
-    """Below the curves and redrawn with them: the kernels learned so far, and the deck's
-    hand-made ones beside them, at the same cell size (`shaping`: the settings the next run
-    would use, while there is no run)."""
-    shaping = run.config if run is not None else shaping
-    deck_cell, _ = kernel_layout(shaping.n_kernels, shaping.kernel_size, cell_px)
-    with st.container(horizontal=True, gap="medium", wrap=True):
-        if run is not None:
-            learned_kernels(run, cell_px)
-        deck_kernels(deck_cell)
+def kernels_interval(config: CNNConfig) -> float:
+    """Seconds between two redraws of the learned kernels: more numbers, fewer redraws."""
+    low, high = KERNELS_INTERVAL_S
+    numbers = config.n_kernels * config.kernel_size**2
+    return min(high, low + (high - low) * numbers / 400)
 
 
-def learned_kernels(run: TrainingRun, cell_px: int) -> None:
-    """The first layer's kernels now, with their numbers, on one colour scale."""
+def learned_kernels(cell_px: int) -> None:
+    """The first layer's kernels now, with their numbers, on one colour scale. A fragment
+    the browser reruns every `kernels_interval` seconds while training."""
+    run: TrainingRun | None = st.session_state.get(RUN)
+    if run is None:
+        return
     values = run.kernels  # (K, k, k)
     cell, per_row = kernel_layout(len(values), values.shape[1], cell_px)
     panels = kernel_maps(
@@ -513,9 +513,18 @@ def main() -> None:
 
     run: TrainingRun | None = ss[RUN]
     running = run is not None and run.status == RUNNING
+    # Below the curves: the learned kernels (their own fragment) and the deck's, side by side
+    # when they fit.
     interval, _, _ = live_plan(ss.get(LIVE_LOAD, 1))
-    below = functools.partial(kernels_row, cell_px=cell_px, shaping=config or DEFAULTS)
-    st.fragment(live_view, run_every=interval if running else None)(LIVE, below)
+    st.fragment(live_view, run_every=interval if running else None)(LIVE)
+    shaping = run.config if run is not None else (config or DEFAULTS)
+    deck_cell, _ = kernel_layout(shaping.n_kernels, shaping.kernel_size, cell_px)
+    with st.container(horizontal=True, gap="medium", wrap=True):
+        slower = interval / LIVE_INTERVAL_S  # the kernels coalesce as the curves do
+        kernels_every = kernels_interval(shaping) * slower if running else None
+        with st.container(width="content"):  # so the deck's kernels sit right beside them
+            st.fragment(learned_kernels, run_every=kernels_every)(cell_px)
+        deck_kernels(deck_cell)
 
     st.divider()
     st.subheader("Try it: draw an X or an O")
