@@ -19,6 +19,15 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import grids
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
+from playground.live_training import (
+    LIVE_INTERVAL_S,
+    LIVE_SPAN_S,
+    MIN_FRAMES,
+    MIN_FRAMES_IN_A_ROOM,
+    REPORTS_PER_FRAME_IN_A_ROOM,
+    ROOM_FRAMES_PER_S,
+    live_plan,
+)
 from playground.train_charts import mosaic_tiles, percent
 from playground.train_run import (
     MAX_REPORTS,
@@ -471,3 +480,19 @@ def test_a_busy_room_asks_for_fewer_reports_and_gets_the_same_network(small_data
     assert coarse.history[-1].step == full.history[-1].step == full.total_steps
     np.testing.assert_array_equal(coarse.model.kernels, full.model.kernels)
     assert coarse.history[-1].test_accuracy == full.history[-1].test_accuracy
+
+
+def test_the_live_view_paces_a_run_alone_and_coalesces_in_a_room():
+    # Alone: redraws every LIVE_INTERVAL_S, at least MIN_FRAMES of them, every report drawn.
+    assert live_plan(1) == (LIVE_INTERVAL_S, MIN_FRAMES, MAX_REPORTS)
+    # A room: the trainers share about ROOM_FRAMES_PER_S redraws a second; each run gets as
+    # many as fit in LIVE_SPAN_S (at least MIN_FRAMES_IN_A_ROOM), and fewer reports.
+    plans = {n: live_plan(n) for n in (2, 3, 6, 30)}
+    assert plans[30] == (30 / ROOM_FRAMES_PER_S, MIN_FRAMES_IN_A_ROOM, 8)
+    assert plans[3] == (0.25, 4, 16)
+    frames = [plans[n][1] for n in sorted(plans)]
+    assert frames == sorted(frames, reverse=True)
+    assert plans[2][1] == min(MIN_FRAMES, round(LIVE_SPAN_S / plans[2][0]))
+    for _, frames, reports in plans.values():
+        assert MIN_FRAMES_IN_A_ROOM <= frames <= MIN_FRAMES
+        assert reports == frames * REPORTS_PER_FRAME_IN_A_ROOM < MAX_REPORTS
