@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from cnn_core.model import CNNConfig, generated_data
-from playground import state
+from cnn_core.model import CNNConfig
+from playground import state, training_pool
 from playground.train_charts import learning_curves, percent
 from playground.train_run import (
     DIVERGED,
@@ -168,7 +168,8 @@ def generated_dataset(
 ) -> Dataset:
     """The generated drawings (pure: the same arguments, the same data; st.cache_data hands
     every session its own copy). Keyed on the data settings only, so changing the epochs or
-    the learning rate does not draw the data again."""
+    the learning rate does not draw the data again. Drawn by a training worker, off the
+    server's GIL (`TrainingPool.generate`)."""
     config = CNNConfig(n_train=n_train, n_test=n_test, grid_size=grid_size, noise=noise)
-    X_train, X_test, y_train, y_test = generated_data(config, seed)
+    X_train, X_test, y_train, y_test = training_pool.shared_pool().generate(config, seed)
     return Dataset(X_train, y_train, X_test, y_test)

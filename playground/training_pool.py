@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnn_core.model import CNNClassifier, CNNConfig, Progress
+from cnn_core.model import CNNClassifier, CNNConfig, Progress, generated_data
 
 WORKERS_ENV = "CNN_PLAYGROUND_WORKERS"  # set by `python -m playground.serve --workers N`
 MAX_WORKERS = 64
@@ -61,6 +61,7 @@ class Chunk:
     snapshot: dict
     finished: bool
     error: str = ""  # set if the worker could not train this job (never expected)
+    data: tuple = ()  # the answer to a "data" request: generated_data's four arrays
 
 
 # --- the worker process ----------------------------------------------------------------------
@@ -95,6 +96,10 @@ def _worker_main(inbox: mp.Queue, outbox: mp.Queue, server: int) -> None:
                 model = CNNClassifier(CNNConfig.from_json(config_json), random_state=seed)
                 steps = model.train_steps(*arrays, report_every=every)
                 jobs[job_id] = (model, steps)
+            elif command == "data":
+                config_json, seed = args
+                data = generated_data(CNNConfig.from_json(config_json), seed)
+                outbox.put((job_id, Chunk([], {}, True, data=tuple(data))))
             elif command == "more" and job_id in jobs:
                 max_reports, max_seconds = args
                 model, steps = jobs[job_id]
@@ -289,6 +294,29 @@ class TrainingPool:
             self._jobs[job_id] = weakref.ref(job)
         self._inboxes[worker].put(("start", job_id, config.to_json(), arrays, seed, report_every))
         return job
+
+    def generate(self, config: CNNConfig, seed: int) -> tuple[np.ndarray, ...]:
+        """``cnn_core.model.generated_data(config, seed)``, made by a worker: (X_train,
+        X_test, y_train, y_test), the same arrays as in this process.
+
+        Drawing 1,400 drawings is about 0.7 s of Python; in the server it holds the GIL, and
+        in a room that presses Train together every participant's stroke waited seconds
+        behind it (bench.room train). Here the calling script thread only waits. Raises
+        RuntimeError if the worker cannot answer."""
+        if self._closed:
+            raise RuntimeError("the training pool is shut down")
+        job_id = secrets.token_hex(16)
+        with self._lock:
+            worker = min(range(self.workers), key=lambda w: (self._load[w], w))
+            self._load[worker] += 1
+            job = Job(self, job_id, worker)
+            self._jobs[job_id] = weakref.ref(job)
+        job.in_flight = True
+        self._send(job, ("data", job_id, config.to_json(), int(seed)))
+        chunk = job.take(None)
+        if chunk.error or len(chunk.data) != 4:
+            raise RuntimeError(f"the drawings could not be generated: {chunk.error}")
+        return chunk.data
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """Stop the workers (waiting up to `timeout_s` for each) and the router thread."""

@@ -161,6 +161,17 @@ def test_reset_and_a_vanished_session_free_the_workers_copy(data, pool):
     assert fresh.status == "done"
 
 
+def test_a_worker_draws_the_same_generated_drawings_as_this_process(pool):
+    for config, seed in ((CONFIG, 0), (CNNConfig(n_train=50, n_test=30, noise=0.2), 7)):
+        here = generated_data(config, seed)
+        there = pool.generate(config, seed)
+        assert len(there) == 4
+        for a, b in zip(here, there, strict=True):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+    assert pool.open_jobs() == 0  # a data request leaves nothing open in the worker
+
+
 def test_runs_wait_in_line_and_say_where_they_stand(data):
     pool = TrainingPool(workers=1)
     try:
