@@ -284,15 +284,10 @@ class TrainingPool:
     def submit(self, config: CNNConfig, arrays: tuple, seed: int, report_every: int) -> Job:
         """Start a run: the least busy worker builds the model for `config` and `seed` and
         waits for the first request. arrays : (X_train, y_train, X_test, y_test)."""
-        if self._closed:
-            raise RuntimeError("the training pool is shut down")
-        job_id = secrets.token_hex(16)
-        with self._lock:
-            worker = min(range(self.workers), key=lambda w: (self._load[w], w))
-            self._load[worker] += 1
-            job = Job(self, job_id, worker)
-            self._jobs[job_id] = weakref.ref(job)
-        self._inboxes[worker].put(("start", job_id, config.to_json(), arrays, seed, report_every))
+        job = self._new_job()
+        self._inboxes[job.worker].put(
+            ("start", job.id, config.to_json(), arrays, seed, report_every)
+        )
         return job
 
     def generate(self, config: CNNConfig, seed: int) -> tuple[np.ndarray, ...]:
@@ -303,6 +298,16 @@ class TrainingPool:
         in a room that presses Train together every participant's stroke waited seconds
         behind it (bench.room train). Here the calling script thread only waits. Raises
         RuntimeError if the worker cannot answer."""
+        job = self._new_job()
+        job.in_flight = True
+        self._send(job, ("data", job.id, config.to_json(), int(seed)))
+        chunk = job.take(None)
+        if chunk.error or len(chunk.data) != 4:
+            raise RuntimeError(f"the drawings could not be generated: {chunk.error}")
+        return chunk.data
+
+    def _new_job(self) -> Job:
+        """A job on the least busy worker, under a fresh random id."""
         if self._closed:
             raise RuntimeError("the training pool is shut down")
         job_id = secrets.token_hex(16)
@@ -311,12 +316,7 @@ class TrainingPool:
             self._load[worker] += 1
             job = Job(self, job_id, worker)
             self._jobs[job_id] = weakref.ref(job)
-        job.in_flight = True
-        self._send(job, ("data", job_id, config.to_json(), int(seed)))
-        chunk = job.take(None)
-        if chunk.error or len(chunk.data) != 4:
-            raise RuntimeError(f"the drawings could not be generated: {chunk.error}")
-        return chunk.data
+        return job
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """Stop the workers (waiting up to `timeout_s` for each) and the router thread."""
