@@ -67,11 +67,14 @@ def _cell_colors_numpy(z: np.ndarray, stops, channel_stops, zmin: float, span: f
     """``cell_colors`` for a map of many distinct values: the same arithmetic, vectorised
     (``np.interp``, then rounding half to even as Python's ``round``)."""
     finite = np.isfinite(z)
-    pos = np.clip((np.where(finite, z, 0.0) - zmin) / span, 0.0, 1.0) if span > 0 else z * 0.0
+    if span > 0:
+        pos = np.clip((np.where(finite, z, 0.0) - zmin) / span, 0.0, 1.0)
+    else:
+        pos = np.zeros_like(z)
     channels = np.stack([np.round(np.interp(pos, stops, fp)) for fp in channel_stops], axis=-1)
     channels[~finite] = _hex_to_rgb(NAN_COLOR)
     channels = channels.astype(int)
-    dark = (299 * channels[..., 0] + 587 * channels[..., 1] + 114 * channels[..., 2]) / 1000 < 128
+    dark = _dark(np.moveaxis(channels, -1, 0))  # (H, W) bool, by the same rule as one cell
     backgrounds = [
         ["#" + _HEX[r] + _HEX[g] + _HEX[b] for r, g, b in row] for row in channels.tolist()
     ]
@@ -95,8 +98,9 @@ def _interp(x: float, xp: list[float], fp: list[float]) -> float:
     return slope * (x - xp[j]) + fp[j]
 
 
-def _dark(rgb) -> bool:
-    """tinycolor's isDark for one (R, G, B) 0–255, as plotly's ``Color.contrast``."""
+def _dark(rgb):
+    """tinycolor's isDark for (R, G, B) 0–255, as plotly's ``Color.contrast``: a bool for
+    one colour, or a bool array for three channel arrays."""
     return (299 * rgb[0] + 587 * rgb[1] + 114 * rgb[2]) / 1000 < 128
 
 

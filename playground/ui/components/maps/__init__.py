@@ -37,11 +37,11 @@ from playground.ui.heatmap import Heatmap
 
 __all__ = [
     "COMPONENT_NAME",
+    "GAP_PX",
     "NAN_COLOR",
     "cell_colors",
     "escape",
     "map_panel",
-    "GAP_PX",
     "row_width_px",
     "scale_color",
     "show_maps",
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 _HERE = Path(__file__).resolve().parent
-GAP_PX = 16  # between two maps of a row: maps.css's .cnn-maps-row gap (1rem)
+GAP_PX = 16  # between two maps of a row: maps.css's .cnn-maps-row gap
 COMPONENT_NAME = f"{assets.PACKAGE}.maps"
 
 # Its JS and CSS are served as files, not sent with every stroke (see components/assets.py).
@@ -130,7 +130,7 @@ def show_maps(
 
 def row_width_px(panels: list[dict], per_row: int) -> int:
     """The width in pixels of a row that holds ``per_row`` of ``panels`` side by side (as
-    wide as the widest ``per_row`` of them and the gaps between them, maps.css's 1rem)."""
+    wide as the widest ``per_row`` of them and the GAP_PX gaps between them)."""
     widths = sorted((p["width"] for p in panels), reverse=True)[: max(1, per_row)]
     return sum(widths) + GAP_PX * (len(widths) - 1)
 
