@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from cnn_core.model import CNNConfig
+from cnn_core.model import CNNConfig, generated_data
 from playground import state, training_pool
 from playground.train_charts import learning_curves, percent
 from playground.train_run import (
@@ -169,7 +169,12 @@ def generated_dataset(
     """The generated drawings (pure: the same arguments, the same data; st.cache_data hands
     every session its own copy). Keyed on the data settings only, so changing the epochs or
     the learning rate does not draw the data again. Drawn by a training worker, off the
-    server's GIL (`TrainingPool.generate`)."""
+    server's GIL (`TrainingPool.generate`), or here if no worker can answer: the same
+    drawings, and Train still starts (a run then reports the worker's trouble itself)."""
     config = CNNConfig(n_train=n_train, n_test=n_test, grid_size=grid_size, noise=noise)
-    X_train, X_test, y_train, y_test = training_pool.shared_pool().generate(config, seed)
+    try:
+        arrays = training_pool.shared_pool().generate(config, seed)
+    except RuntimeError:
+        arrays = generated_data(config, seed)
+    X_train, X_test, y_train, y_test = arrays
     return Dataset(X_train, y_train, X_test, y_test)

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from cnn_core import grids
 from cnn_core.model import CNNClassifier, CNNConfig, generated_data
+from playground import live_training
 from playground.live_training import (
     LIVE_INTERVAL_S,
     LIVE_SPAN_S,
@@ -40,6 +41,7 @@ from playground.train_run import (
     report_every,
     with_shifts,
 )
+from playground.training_pool import TrainingPool
 from tests.app.helpers import curves_shown, displayed, map_rows
 
 PAGE = "../../playground/views/train/train.py"
@@ -496,3 +498,24 @@ def test_the_live_view_paces_a_run_alone_and_coalesces_in_a_room():
     for _, frames, reports in plans.values():
         assert MIN_FRAMES_IN_A_ROOM <= frames <= MIN_FRAMES
         assert reports == frames * REPORTS_PER_FRAME_IN_A_ROOM < MAX_REPORTS
+
+
+def test_the_generated_drawings_come_even_when_no_worker_can_answer(monkeypatch):
+    # A pool that cannot answer (here: shut down; a worker that died says so the same way).
+    broken = TrainingPool(workers=1)
+    broken.shutdown()
+    with pytest.raises(RuntimeError):
+        broken.generate(CNNConfig(n_train=30, n_test=10), 3)
+    monkeypatch.setattr(live_training.training_pool, "shared_pool", lambda: broken)
+    live_training.generated_dataset.clear()
+    try:
+        data = live_training.generated_dataset(30, 10, 8, 0.02, 3)
+    finally:
+        live_training.generated_dataset.clear()
+    X_train, X_test, y_train, y_test = generated_data(
+        CNNConfig(n_train=30, n_test=10, grid_size=8, noise=0.02), 3
+    )
+    np.testing.assert_array_equal(data.X_train, X_train)
+    np.testing.assert_array_equal(data.X_test, X_test)
+    np.testing.assert_array_equal(data.y_train, y_train)
+    np.testing.assert_array_equal(data.y_test, y_test)
