@@ -138,7 +138,7 @@ def test_pause_works_mid_run_and_resume_goes_on(page: Page, app_url: str):
     page.mouse.move(5, 5)
     status = page.locator('[data-testid="stProgress"]').filter(has_text="Epoch")
     expect(status).to_contain_text(re.compile(r"step [1-9]\d*/3780"), timeout=30_000)
-    # Pause at once: the page paces even this run into a handful of redraws, so anything slow
+    # Pause at once: the page paces even this run into about ten redraws, so anything slow
     # here (a screenshot on a loaded machine) can let it finish first.
     button(page, "train_pause").click()
     expect(status).to_contain_text("Paused", timeout=15_000)
