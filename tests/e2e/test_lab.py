@@ -7,6 +7,8 @@ with the deck's tables or with ``cnn_core``. Screenshots go to the run's screens
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -335,9 +337,27 @@ def test_play_moves_the_window_by_itself(lab: Page) -> None:
     lab.get_by_text("Step through the sliding window").click()
     play = lab.locator(".st-key-lab_step_play").get_by_role("button")
     wait_for_rerun(lab, play)
+    slider = lab.get_by_role("slider", name="Output cell")
+    start = int(slider.input_value())
     play.click()
-    # run_every moves the window one cell every 0.8 s without any click.
-    expect(lab.get_by_text("Row 1, column 3:")).to_be_visible(timeout=10_000)
+    # run_every moves the window one cell every 0.8 s without any click: watch it pass two
+    # cells, one at a time. (Waiting for one given cell raced the timer: expect() polls
+    # up to a second apart, and the window stays on a cell 0.8 s.)
+    seen = [start]
+    deadline = time.monotonic() + 10
+    while seen[-1] < start + 2 and time.monotonic() < deadline:
+        now = int(slider.input_value())
+        if now != seen[-1]:
+            seen.append(now)
+        lab.wait_for_timeout(50)
+    assert seen[:3] == [start, start + 1, start + 2], seen
     play.click()  # pause
     wait_for_rerun(lab, lambda: expect(play)
                    .to_contain_text("Play"))  # fmt: skip
+    # Paused, the window stays where it stopped, and the frame below explains that cell.
+    stopped = int(slider.input_value())
+    assert stopped >= start + 2
+    row, col = divmod(stopped, 8)  # the 8×8 feature map ("same" padding)
+    expect(lab.get_by_text(f"Row {row + 1}, column {col + 1}:")).to_be_visible()
+    lab.wait_for_timeout(1600)  # two ticks of a timer that should be gone
+    assert int(slider.input_value()) == stopped
