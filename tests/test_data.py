@@ -122,7 +122,7 @@ def default_model():
 def test_handwritten_zeros_are_recognised_as_o(default_model):
     zeros = handwritten_zeros()
     assert zeros.shape == (178, 8, 8)
-    assert np.mean(default_model.predict(zeros) == "O") >= 0.95
+    assert np.mean(default_model.predict(zeros) == "O") >= 0.97  # seed 0: 0.983
 
 
 def test_letters_from_real_typefaces_at_4_to_8_px_are_recognised(default_model):
@@ -133,5 +133,6 @@ def test_letters_from_real_typefaces_at_4_to_8_px_are_recognised(default_model):
     height = np.array([int(tag.split("|")[3]) for tag in info])
     right = default_model.predict(X) == y
     assert len(y) > 500
-    assert right.mean() >= 0.96, f"font accuracy {right.mean():.3f}"
+    # The benchmark's floors; seed 0 gets 0.990 and 0.998 here (one position per glyph).
+    assert right.mean() >= 0.97, f"font accuracy {right.mean():.3f}"
     assert right[height >= 6].mean() >= 0.99, f"6–8 px accuracy {right[height >= 6].mean():.3f}"

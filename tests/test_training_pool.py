@@ -100,7 +100,7 @@ def test_chunks_stream_reports_in_order_and_a_diverged_run_keeps_its_message(dat
 def test_a_chunk_may_train_longer_than_the_page_waits_for_it(pool):
     # In a busy room the page redraws every few seconds: the worker may then train until the
     # next redraw (chunk_s) while each redraw still waits only briefly (budget_s) for it.
-    config = CNNConfig()  # 190 steps: several 20 ms chunks on any machine
+    config = CNNConfig()  # 220 steps: several 20 ms chunks on any machine
     X_train, X_test, y_train, y_test = generated_data(config, 0)
     default = Dataset(X_train, y_train, X_test, y_test)
     short = TrainingRun(config, default, seed=0, pool=pool)

@@ -224,7 +224,7 @@ def test_a_bad_lesson_link_shows_a_notice_and_step_1(query, words):
 
 
 TRAIN_DEFAULTS = {
-    "n": "1200",
+    "n": "1400",
     "nt": "200",
     "noise": "0.02",
     "seed": "0",
