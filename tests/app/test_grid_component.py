@@ -43,7 +43,7 @@ def sent_data(at: AppTest, key: str) -> dict:
     """The `data` the component sends to the browser on the last run."""
     for element in at.get("bidi_component"):
         if element.proto.id.endswith(f"-{key}"):
-            return json.loads(element.proto.json)
+            return json.loads(element.proto.bytes)
     raise AssertionError(f"no component with key {key!r} on the page")
 
 

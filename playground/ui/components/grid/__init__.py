@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import streamlit as st
 
 from playground.ui.components import assets
@@ -91,18 +92,22 @@ def draw_grid(
     # it arrived with the rerun this edit caused.
     stroke = _stroke_in_session(key)
     current = cells if readonly else resolve_grid(cells, revision, stroke)
+    # Sent as JSON bytes made by orjson: given a dict, Streamlit scans it for data frames
+    # (a typing-Protocol check per value) and encodes it with json.dumps, on every stroke.
     result = _component(
         key=key,
-        data={
-            "grid": current.tolist(),
-            "rev": int(revision),
-            "ack": _seq(stroke),
-            "readonly": bool(readonly),
-            "cell_px": int(cell_px),
-            "highlight": None if highlight is None else [int(v) for v in highlight],
-            "label": label,
-            "key": key,
-        },
+        data=orjson.dumps(
+            {
+                "grid": current.tolist(),
+                "rev": int(revision),
+                "ack": _seq(stroke),
+                "readonly": bool(readonly),
+                "cell_px": int(cell_px),
+                "highlight": None if highlight is None else [int(v) for v in highlight],
+                "label": label,
+                "key": key,
+            }
+        ),
         default={_STATE: None},
         width="stretch",
         on_grid_change=_ignore,

@@ -5,7 +5,7 @@
 // (`el.onpointerdown = ...`: a later call replaces them instead of stacking a second copy) and
 // each instance keeps its state in a WeakMap keyed by its root element.
 //
-// data (from Python):
+// data (from Python, as JSON bytes):
 //   grid      : H×W array of 0/1 (Python owns the grid)
 //   rev       : int, bumped by Python whenever it replaces the grid (Clear, preset, resize...)
 //   ack       : int, the stroke number of the last edit Python has seen (0 if none)
@@ -21,7 +21,16 @@
 
 const INSTANCES = new WeakMap();
 
-export default function drawGrid({ data, parentElement, setStateValue }) {
+function parse(data) {
+  // Python sends the data as JSON bytes (a Uint8Array); anything else is taken as it is.
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    return JSON.parse(new TextDecoder().decode(data));
+  }
+  return data;
+}
+
+export default function drawGrid({ data: raw, parentElement, setStateValue }) {
+  const data = parse(raw);
   const root = parentElement.querySelector(".cnn-grid-root");
   if (!root || !data || !Array.isArray(data.grid)) return;
 
