@@ -31,14 +31,27 @@ st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide")
 
 # Material icons ship with Streamlit's own fonts, so they show on an offline laptop; emoji
 # depend on the system having an emoji font (many Linux machines do not).
+# The lab is the default page, which Streamlit serves at the app's root only ("/?g=..." is a
+# lab link), although it still reserves a pathname of its own ("home" here, never shown).
+# "/lab", what a teacher types after seeing "/train" and "/room", showed a "Page not found"
+# dialog over the lab, which took no clicks until it was closed. A hidden page at "lab" sends
+# that address, with its link, on to the root instead.
+LAB = st.Page(
+    "views/lab/lab.py",
+    title="Convolution lab",
+    icon=":material/grid_on:",
+    default=True,
+    url_path="home",
+)
+LAB_ALIAS = "lab"
+
+
+def _to_the_lab() -> None:
+    """The hidden page at /lab: never runs (the app switches to the lab before it would)."""
+
+
 pages = [
-    st.Page(
-        "views/lab/lab.py",
-        title="Convolution lab",
-        icon=":material/grid_on:",
-        default=True,
-        url_path="lab",
-    ),
+    LAB,
     st.Page("views/same/same.py", title="Same?", icon=":material/compare:", url_path="same"),
     st.Page(
         "views/train/train.py", title="Train", icon=":material/model_training:", url_path="train"
@@ -51,9 +64,12 @@ pages = [
     ),
     st.Page("views/lesson/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
     st.Page("views/room/room.py", title="Room", icon=":material/groups:", url_path="room"),
+    st.Page(_to_the_lab, title="Convolution lab", url_path=LAB_ALIAS, visibility="hidden"),
 ]
 ROOM = "room"
 page = st.navigation(pages)
+if page.url_path == LAB_ALIAS:  # before the link is read: the lab's first run reads it
+    st.switch_page(LAB, query_params=address_bar.current_params())
 state.presenter_toggle()
 address_bar.restore_from_url(page.url_path)
 address_bar.show_notice()

@@ -14,12 +14,13 @@ restores it. Its modules, each with one job:
 
 The URL format (every character is one a URL carries unescaped, so links stay readable)::
 
-    /lab?g=00000000-00011000-00101100-01000010-01000010-00101100-00011000-00000000
-         &k=-1_-1_1~-1_1_-1~1_-1_-1&k=1_1_1~0_0_0~-1_-1_-1
-         &pad=same&s=1&t=0&pm=max&ps=2&pst=2&lp=2
+    /?g=00000000-00011000-00101100-01000010-01000010-00101100-00011000-00000000
+      &k=-1_-1_1~-1_1_-1~1_-1_-1&k=1_1_1~0_0_0~-1_-1_-1
+      &pad=same&s=1&t=0&pm=max&ps=2&pst=2&lp=2
     /lesson?step=5
 
-    path   the page (lab is also the app's root ``/``), kept by Streamlit's navigation
+    path   the page, kept by Streamlit's navigation: the lab is the app's root ``/`` (an
+           address ``/lab?...`` is sent on there, query and all)
     g      a drawing: rows of 0/1 joined by ``-`` (5–16 rows of 5–16 cells); a view with
            several drawings (the channels of a 3-D input, the pair of "Same?") repeats ``g``
     k      one kernel per ``k`` (at most 4): numbers joined by ``_``, rows by ``~``

@@ -179,6 +179,22 @@ def test_a_click_toggles_a_cell_and_the_maps_follow(lab: Page) -> None:
     expect_maps(lab, image)
 
 
+def test_the_address_lab_opens_the_lab_and_its_link_without_a_dialog(
+    page: Page, app_url: str
+) -> None:
+    # The lab lives at the root; "/lab" used to put a "Page not found" dialog over it.
+    goto(page, f"{app_url}/lab?g={'-'.join(X8)}&t=1")
+    expect(cell(page, GRID, 0, 0)).to_be_visible(timeout=30_000)
+    expect(page.locator('[data-testid="stDialog"]')).to_have_count(0)
+    assert grid_values(page, GRID) == X8
+    expect(map_of(page, "lab_thr1").locator(".hm-title")).to_have_text("Threshold t=1: 8×8")
+    assert "/lab" not in page.url and "t=1" in page.url
+    cell(page, GRID, 0, 0).click()  # the page takes clicks: nothing modal is left over it
+    image = as_array(X8)
+    image[0, 0] = 0
+    expect_maps(page, image, t=1.0)
+
+
 def test_a_stroke_does_not_send_the_components_code_again(page: Page, app_url: str) -> None:
     # The grid's and the maps' JS and CSS are files the browser fetches once
     # (components/assets.py), not 25 KB inline in every stroke's messages.
