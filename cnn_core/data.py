@@ -26,8 +26,8 @@ _PIXEL_GRID_MAX = 16
 # The most an O's top and bottom thin (see `contrast` in `_sample_shapes`). Real 6–8 px O's of
 # light and italic faces lose their hairlines; at 0.4 those were most of the default network's
 # mistakes on font glyphs. Trained on 1,400 drawings, 0.6 met every accuracy floor of
-# `python -m cnn_core.bench` on seeds 0–19 (0.4: four seeds missed one); at 0.75 so many O's
-# break into two arcs that they are hard to tell from X.
+# `python -m cnn_core.bench` on seeds 0–19 (0.4 with 1,200, the old default: four seeds
+# missed one); at 0.75 so many O's break into two arcs that they are hard to tell from X.
 _CONTRAST_MAX = 0.6
 
 

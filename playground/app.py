@@ -29,8 +29,6 @@ from playground.links import address_bar  # noqa: E402
 # favicon is fetched from fonts.gstatic.com (a request off the machine; the e2e test caught it).
 st.set_page_config(page_title="CNN Playground", page_icon="🔍", layout="wide")
 
-# Material icons ship with Streamlit's own fonts, so they show on an offline laptop; emoji
-# depend on the system having an emoji font (many Linux machines do not).
 # The lab is the default page, which Streamlit serves at the app's root only ("/?g=..." is a
 # lab link), although it still reserves a pathname of its own ("home" here, never shown).
 # "/lab", what a teacher types after seeing "/train" and "/room", showed a "Page not found"
@@ -50,6 +48,8 @@ def _to_the_lab() -> None:
     """The hidden page at /lab: never runs (the app switches to the lab before it would)."""
 
 
+# Material icons ship with Streamlit's own fonts, so they show on an offline laptop; emoji
+# depend on the system having an emoji font (many Linux machines do not).
 pages = [
     LAB,
     st.Page("views/same/same.py", title="Same?", icon=":material/compare:", url_path="same"),
